@@ -1,0 +1,195 @@
+"""The workspace configuration, ``goodwill.toml``: which brands we listen for.
+
+It is read once, at the edge (the CLI), validated, and handed down as a plain
+object. A mistake is reported with the file, the line and the key, and a hint
+on how to fix it, because a listening setup is edited by hand.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from goodwill.errors import ConfigError
+
+__all__ = [
+    "BrandSpec",
+    "WorkspaceConfig",
+    "load_config",
+    "default_store_url",
+    "CONFIG_FILENAME",
+    "config_template",
+]
+
+CONFIG_FILENAME = "goodwill.toml"
+DEFAULT_DB_NAME = "goodwill.db"
+
+
+class BrandSpec(BaseModel):
+    """One brand (ours or a competitor's) and every way people refer to it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    #: handles per network, e.g. ``{"x": ["acmebank"], "mastodon": ["acme@mastodon.social"]}``
+    handles: dict[str, list[str]] = Field(default_factory=dict)
+    hashtags: list[str] = Field(default_factory=list)
+    cashtags: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+    #: the category people ask recommendations in, e.g. "bank", "phone"
+    category: list[str] = Field(default_factory=list)
+
+    @field_validator("hashtags", "cashtags")
+    @classmethod
+    def _strip_sigils(cls, values: list[str]) -> list[str]:
+        return [v.lstrip("#$").strip() for v in values if v.strip("#$ ")]
+
+    @field_validator("handles")
+    @classmethod
+    def _strip_at(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {net.lower(): [h.lstrip("@").strip() for h in hs if h.strip("@ ")] for net, hs in value.items()}
+
+    @field_validator("domains")
+    @classmethod
+    def _bare_domains(cls, values: list[str]) -> list[str]:
+        out = []
+        for v in values:
+            d = re.sub(r"^https?://", "", v.strip().lower()).split("/")[0]
+            if d.startswith("www."):
+                d = d[4:]
+            if d:
+                out.append(d)
+        return out
+
+    def all_handles(self) -> list[str]:
+        """Every handle on every network, without the leading ``@``."""
+        return [h for hs in self.handles.values() for h in hs]
+
+
+class WorkspaceConfig(BaseModel):
+    """Everything ``goodwill.toml`` holds, validated."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    brands: list[BrandSpec] = Field(default_factory=list)
+    competitors: list[BrandSpec] = Field(default_factory=list)
+    #: phrases that mean a match is not about the brand, e.g. "apple pie"
+    exclusions: list[str] = Field(default_factory=list)
+    #: ISO 639-1 codes we care about; empty means every language
+    languages: list[str] = Field(default_factory=list)
+    store_url: str | None = None
+
+    def resolved_store_url(self, workspace: Path) -> str:
+        return self.store_url or default_store_url(workspace)
+
+    @classmethod
+    def from_names(cls, brands: list[str], competitors: list[str]) -> WorkspaceConfig:
+        """A config for ``goodwill enrich --brand X --competitor Y`` without a file."""
+        return cls(
+            brands=[BrandSpec(name=n) for n in brands],
+            competitors=[BrandSpec(name=n) for n in competitors],
+        )
+
+
+def default_store_url(workspace: Path) -> str:
+    return f"sqlite:///{(workspace / DEFAULT_DB_NAME).resolve()}"
+
+
+def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """Best-effort line number of the key at ``loc`` in a TOML document."""
+    lines = text.splitlines()
+    keys = [k for k in loc if isinstance(k, str)]
+    if not keys:
+        return None
+    # Walk the path: find each table header or key after the previous match.
+    start = 0
+    found: int | None = None
+    for key in keys:
+        pattern = re.compile(
+            rf"^\s*(\[\[?\s*[\w.\"]*\b{re.escape(key)}\b[\w.\"]*\s*\]\]?|\"?{re.escape(key)}\"?\s*=)"
+        )
+        for i in range(start, len(lines)):
+            if pattern.search(lines[i]):
+                found = i + 1
+                start = i
+                break
+    return found
+
+
+def load_config(path: Path) -> WorkspaceConfig:
+    """Read and validate ``goodwill.toml``; raise ConfigError naming file, line and key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such file. Run `goodwill init` to write a commented one, "
+            "or pass --config PATH."
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc}).") from None
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}. Check quotes and brackets on that line.") from None
+    try:
+        return WorkspaceConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        key = ".".join(str(p) for p in loc)
+        line = _line_of(text, loc)
+        where = f"{path}:{line}" if line else str(path)
+        msg = first["msg"]
+        hint = ""
+        if first["type"] == "extra_forbidden":
+            hint = " Remove it or check its spelling; `goodwill init --print` shows every key."
+        elif first["type"] in {"string_type", "list_type", "dict_type"}:
+            hint = " See the commented example written by `goodwill init`."
+        raise ConfigError(f"{where}: key '{key}': {msg}.{hint}") from None
+
+
+def config_template() -> str:
+    """The commented ``goodwill.toml`` written by ``goodwill init``."""
+    return _TEMPLATE
+
+
+_TEMPLATE = """\
+# goodwill.toml: what this workspace listens for.
+# Every key is optional except each brand's `name`. Edit, then run `goodwill enrich --stored`.
+
+# Where posts and judgements are stored. Leave unset for a SQLite file next to this one
+# (goodwill.db). A team can point it at PostgreSQL later; GOODWILL_DATABASE_URL overrides it.
+# store_url = "sqlite:///goodwill.db"
+
+# ISO 639-1 codes of the languages you care about; empty means all.
+languages = ["en"]
+
+# Phrases that look like a brand mention but are not about it (case-insensitive).
+exclusions = ["apple pie"]
+
+# Your own brands. Posts addressed to these (a mention of a handle, a reply) may welcome a reply.
+[[brands]]
+name = "Acme Bank"
+aliases = ["Acme", "AcmeBank"]
+hashtags = ["AcmeBank"]
+cashtags = ["ACME"]
+domains = ["acmebank.example"]
+category = ["bank", "banking", "credit card", "current account"]
+# handles per network, without the @
+handles = { x = ["acmebank", "AcmeHelp"], mastodon = ["acme@mastodon.example"] }
+
+# Competitors: listened to as well. goodwill never suggests piling on a complaint about a
+# competitor; their posts are only "welcome" when someone asks for alternatives.
+[[competitors]]
+name = "Globex Bank"
+aliases = ["Globex"]
+hashtags = ["Globex"]
+domains = ["globex.example"]
+category = ["bank"]
+handles = { x = ["globexbank"] }
+"""

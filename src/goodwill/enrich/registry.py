@@ -1,0 +1,52 @@
+"""Find stages through the ``goodwill.stages`` entry-point group.
+
+The built-in stages are registered in goodwill's own pyproject.toml exactly as a
+third-party package would register one, so there is one way in.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from goodwill.enrich.pipeline import Pipeline
+from goodwill.enrich.stage import Stage, StageContext
+from goodwill.errors import PipelineError
+
+__all__ = ["DEFAULT_STAGES", "available_stages", "build_stage", "default_pipeline"]
+
+ENTRY_POINT_GROUP = "goodwill.stages"
+
+#: The order of the default pipeline: each stage only needs what comes before it.
+DEFAULT_STAGES: tuple[str, ...] = (
+    "language",
+    "mentions",
+    "spam",
+    "sentiment",
+    "intent",
+    "complaint",
+    "receptivity",
+)
+
+
+def available_stages() -> dict[str, str]:
+    """``{name: "module:attr"}`` for every registered stage."""
+    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def build_stage(name: str, context: StageContext) -> Stage:
+    matches = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+    if not matches:
+        known = ", ".join(sorted(available_stages())) or "none"
+        raise PipelineError(
+            f"no stage named '{name}' is installed (known: {known}); "
+            "reinstall goodwill with `make install` if a built-in one is missing."
+        )
+    factory = matches[0].load()
+    stage = factory(context)
+    if not isinstance(stage, Stage):
+        raise PipelineError(f"entry point '{name}' did not build a Stage (got {type(stage).__name__}).")
+    return stage
+
+
+def default_pipeline(context: StageContext, *, names: tuple[str, ...] = DEFAULT_STAGES) -> Pipeline:
+    return Pipeline(build_stage(n, context) for n in names)
