@@ -1,0 +1,1 @@
+"""Care: turning judged posts into work for people (the queue, later routing and SLAs)."""

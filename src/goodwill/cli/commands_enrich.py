@@ -1,0 +1,107 @@
+"""``goodwill enrich``: the public JSON Lines contract, and enrichment of the store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, BinaryIO, TextIO
+
+import typer
+
+from goodwill.cli.main import ConfigOption, app
+from goodwill.cli.progress import progress_bar
+from goodwill.cli.workspace import resolve_workspace
+from goodwill.enrich.pipeline import Pipeline
+from goodwill.enrich.stage import StageContext
+from goodwill.errors import InputError
+
+
+def _open_input(source: str, stack: ExitStack) -> tuple[BinaryIO, int | None]:
+    if source == "-":
+        return sys.stdin.buffer, None
+    path = Path(source)
+    try:
+        handle = stack.enter_context(path.open("rb"))
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}; check the path.") from None
+    return handle, path.stat().st_size
+
+
+@app.command()
+def enrich(
+    source: Annotated[str, typer.Argument(help="JSON Lines file, or - for stdin.")] = "-",
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Where to write JSON Lines (default: stdout).")
+    ] = "-",
+    config: ConfigOption = None,
+    brand: Annotated[
+        list[str] | None, typer.Option("--brand", help="A brand to listen for, instead of a config file.")
+    ] = None,
+    competitor: Annotated[
+        list[str] | None, typer.Option("--competitor", help="A competitor (with --brand).")
+    ] = None,
+    stored: Annotated[
+        bool, typer.Option("--stored", help="Enrich the posts in the store that are new or stale.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Posts per batch.")] = 1000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Judge posts: language, brands, sentiment, intent, complaint, spam, and whether a reply is welcome.
+
+    Reads one JSON object per line, each with at least "id" and "text" (optional: network,
+    author {handle, followers}, created_at, reply_to, url, lang), and writes each object back
+    with an "enrichment" field, one line per input line, in order. A bad line becomes
+    {"id": ..., "line": N, "error": "..."} and the run goes on.
+
+    With --stored, enriches the store instead (only posts that are new, or were judged by an
+    older version of a stage).
+
+    Example: echo '{"id": "1", "text": "@acme my card was charged twice"}' | goodwill enrich --brand Acme
+    """
+    from goodwill.enrich.registry import default_pipeline
+
+    if competitor and not brand:
+        raise InputError("--competitor needs at least one --brand (or use --config).")
+    workspace = resolve_workspace(config, brands=brand, competitors=competitor)
+    pipeline = default_pipeline(StageContext(config=workspace.config))
+    if stored:
+        _enrich_store(workspace.store_url, pipeline, batch_size=batch_size, quiet=quiet)
+        return
+    from goodwill.jobs.enrich_stream import enrich_lines
+
+    with ExitStack() as stack:
+        handle, size = _open_input(source, stack)
+        out: TextIO
+        if output == "-":
+            out = sys.stdout
+        else:
+            out = stack.enter_context(Path(output).open("w", encoding="utf-8"))
+        advance = stack.enter_context(
+            progress_bar("enriching", total=size, unit="bytes", disable=quiet or output == "-")
+        )
+
+        def lines() -> Iterator[bytes]:
+            for line in handle:
+                advance(len(line))
+                yield line
+
+        for record in enrich_lines(lines(), pipeline, batch_size=batch_size):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
+
+
+def _enrich_store(url: str, pipeline: Pipeline, *, batch_size: int, quiet: bool) -> None:
+    from goodwill.jobs.enrich_stored import enrich_stored
+    from goodwill.store import PostQuery, open_store
+
+    with open_store(url) as store:
+        total = store.count(PostQuery(limit=None))
+        with progress_bar("enriching", total=total, disable=quiet) as advance:
+            summary = enrich_stored(store, pipeline, batch_size=batch_size, progress=advance)
+    if summary.posts:
+        typer.echo(f"enriched {summary.posts:,} new or stale posts")
+    else:
+        typer.echo("nothing to enrich: every stored post is up to date")

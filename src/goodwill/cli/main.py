@@ -1,0 +1,99 @@
+"""The ``goodwill`` command: thin commands over library calls.
+
+Every command reads JSON Lines or files and writes JSON Lines, a table or CSV
+to stdout, progress to stderr. A GoodwillError becomes one line on stderr and a
+non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+
+from goodwill import __version__
+from goodwill.errors import EXIT_ERROR, GoodwillError
+
+__all__ = ["app", "invoke", "run"]
+
+app = typer.Typer(
+    name="goodwill",
+    help=(
+        "Local-first social listening and care: import public posts, judge who talks about your brand, "
+        "how they feel and whether a reply is welcome, and work the queue of posts that want an answer.\n\n"
+        "Start with `goodwill init`, then `goodwill import posts.jsonl`, `goodwill enrich --stored` "
+        "and `goodwill queue`."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Workspace config (default: ./goodwill.toml when present).",
+        dir_okay=False,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"goodwill {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Local-first social listening and care."""
+
+
+def _register() -> None:
+    # Importing the command modules attaches their commands to ``app``.
+    from goodwill.cli import commands_enrich, commands_review, commands_workspace  # noqa: F401
+
+
+def invoke(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code; errors become one line on stderr."""
+    _register()
+    command = typer.main.get_command(app)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        result = command.main(
+            args=list(argv) if argv is not None else None, prog_name="goodwill", standalone_mode=False
+        )
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err.print("goodwill: aborted")
+        return 130
+    except KeyboardInterrupt:
+        err.print("goodwill: interrupted; what was committed is kept, rerun to finish")
+        return 130
+    except GoodwillError as exc:
+        err.print(f"goodwill: error: {exc}", markup=False)
+        return exc.exit_code
+    except BrokenPipeError:
+        return EXIT_ERROR
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(invoke())
