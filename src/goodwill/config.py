@@ -17,12 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from goodwill.errors import ConfigError
 
 __all__ = [
+    "CONFIG_FILENAME",
     "BrandSpec",
     "WorkspaceConfig",
-    "load_config",
-    "default_store_url",
-    "CONFIG_FILENAME",
     "config_template",
+    "default_store_url",
+    "load_config",
 ]
 
 CONFIG_FILENAME = "goodwill.toml"
@@ -52,7 +52,9 @@ class BrandSpec(BaseModel):
     @field_validator("handles")
     @classmethod
     def _strip_at(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        return {net.lower(): [h.lstrip("@").strip() for h in hs if h.strip("@ ")] for net, hs in value.items()}
+        return {
+            net.lower(): [h.lstrip("@").strip() for h in hs if h.strip("@ ")] for net, hs in value.items()
+        }
 
     @field_validator("domains")
     @classmethod
@@ -127,8 +129,7 @@ def load_config(path: Path) -> WorkspaceConfig:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: no such file. Run `goodwill init` to write a commented one, "
-            "or pass --config PATH."
+            f"{path}: no such file. Run `goodwill init` to write a commented one, or pass --config PATH."
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc}).") from None

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["Author", "Post", "Provenance", "ENRICHMENT_KEYS"]
+__all__ = ["ENRICHMENT_KEYS", "Author", "Post", "Provenance"]
 
 #: The keys of the public ``enrichment`` object written by ``goodwill enrich``.
 #: Later work may add keys; these are never renamed or removed.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["Priority", "INTENT_WEIGHT", "priority_of"]
+__all__ = ["INTENT_WEIGHT", "Priority", "priority_of"]
 
 #: What each intent weighs: a person stuck or let down comes before a chat.
 INTENT_WEIGHT: Mapping[str, float] = {

@@ -68,6 +68,7 @@ def import_(
     """
     from goodwill.jobs.importer import import_files
     from goodwill.sources.mapping import parse_mapping
+
     from goodwill.store import open_store
 
     if fmt is not None and fmt not in {"jsonl", "csv"}:
@@ -75,9 +76,10 @@ def import_(
     field_map = parse_mapping(mapping) if mapping else None
     workspace = resolve_workspace(config)
     total = sum(Path(f).stat().st_size for f in files if f != "-" and Path(f).is_file())
-    with open_store(workspace.store_url) as store, progress_bar(
-        "importing", total=total or None, unit="bytes", disable=quiet
-    ) as advance:
+    with (
+        open_store(workspace.store_url) as store,
+        progress_bar("importing", total=total or None, unit="bytes", disable=quiet) as advance,
+    ):
         summary = import_files(store, files, fmt=fmt, mapping=field_map, network=network, progress=advance)
     console = Console(stderr=True, highlight=False)
     for item in summary.files:

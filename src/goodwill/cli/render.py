@@ -13,7 +13,7 @@ from rich.table import Table
 
 from goodwill.store import StoredPost
 
-__all__ = ["post_row", "write_posts", "FORMATS"]
+__all__ = ["FORMATS", "post_row", "write_posts"]
 
 FORMATS = ("table", "jsonl", "csv")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from goodwill.config import CONFIG_FILENAME, WorkspaceConfig, default_store_url, load_config
 
-__all__ = ["Workspace", "resolve_workspace", "DATABASE_URL_ENV"]
+__all__ = ["DATABASE_URL_ENV", "Workspace", "resolve_workspace"]
 
 DATABASE_URL_ENV = "GOODWILL_DATABASE_URL"
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 from goodwill.config import WorkspaceConfig
 from goodwill.models import Post
 
-__all__ = ["Stage", "StageContext", "Judgement"]
+__all__ = ["Judgement", "Stage", "StageContext"]
 
 #: What a stage returns for one post: ``{provided_key: json_value}``.
 Judgement = dict[str, Any]
@@ -45,9 +45,7 @@ class Stage(Protocol):
     requires: tuple[str, ...]
     provides: tuple[str, ...]
 
-    def process(
-        self, posts: Sequence[Post], enrichment: Sequence[Mapping[str, Any]]
-    ) -> list[Judgement]: ...
+    def process(self, posts: Sequence[Post], enrichment: Sequence[Mapping[str, Any]]) -> list[Judgement]: ...
 
 
 class StageFactory(Protocol):
