@@ -32,7 +32,8 @@ def load_texts(n: int) -> tuple[list[str], str]:
         source = "TweetEval sentiment train texts"
     else:
         lines = [
-            json.loads(line).get("text") or "" for line in SAMPLE_POSTS.read_text(encoding="utf-8").splitlines()
+            json.loads(line).get("text") or ""
+            for line in SAMPLE_POSTS.read_text(encoding="utf-8").splitlines()
         ]
         source = "bundled fictional sample"
     texts = [t for t in lines if t.strip()]
@@ -45,7 +46,9 @@ def load_texts(n: int) -> tuple[list[str], str]:
 def bench(n: int, batch: int) -> dict[str, float | str | int]:
     texts, source = load_texts(n)
     posts = [
-        Post(network="x", native_id=str(i), text=t, author=Author(handle=f"user{i % 500}", followers=i % 5000))
+        Post(
+            network="x", native_id=str(i), text=t, author=Author(handle=f"user{i % 500}", followers=i % 5000)
+        )
         for i, t in enumerate(texts)
     ]
     config = load_config(SAMPLE_CONFIG)

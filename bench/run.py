@@ -19,8 +19,10 @@ BENCHES = ("bench_sentiment.py", "bench_pipeline.py", "bench_import.py")
 
 
 def main() -> int:
-    print(f"goodwill benchmarks, {datetime.date.today().isoformat()}, {platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}\n")
+    print(
+        f"goodwill benchmarks, {datetime.date.today().isoformat()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}\n"
+    )
     failed = 0
     for name in BENCHES:
         print(f"== {name}")
