@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO := demo-workspace
 
-.PHONY: install demo test test-fast lint bench clean help
+.PHONY: install demo test test-fast lint bench docs clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -38,6 +38,9 @@ test-fast: install  ## the tests without the slow ones
 
 bench: install  ## accuracy and speed against baselines measured in the same run
 	$(BIN)/python bench/run.py
+
+docs: install  ## regenerate docs/cli.md from the commands' --help
+	$(BIN)/python -m goodwill.cli.reference > docs/cli.md
 
 clean:  ## remove the virtualenv, caches and the demo workspace
 	rm -rf $(VENV) $(DEMO) .mypy_cache .ruff_cache .pytest_cache .hypothesis

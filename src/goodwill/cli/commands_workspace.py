@@ -68,7 +68,6 @@ def import_(
     """
     from goodwill.jobs.importer import import_files
     from goodwill.sources.mapping import parse_mapping
-
     from goodwill.store import open_store
 
     if fmt is not None and fmt not in {"jsonl", "csv"}:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -67,31 +66,23 @@ def _register() -> None:
 
 
 def invoke(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return its exit code; errors become one line on stderr."""
+    """Run the CLI and return its exit code; our errors become one line on stderr."""
     _register()
-    command = typer.main.get_command(app)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        result = command.main(
-            args=list(argv) if argv is not None else None, prog_name="goodwill", standalone_mode=False
-        )
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
-        err.print("goodwill: aborted")
-        return 130
-    except KeyboardInterrupt:
-        err.print("goodwill: interrupted; what was committed is kept, rerun to finish")
-        return 130
+        app(args=list(argv) if argv is not None else None, prog_name="goodwill")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_ERROR)
     except GoodwillError as exc:
         err.print(f"goodwill: error: {exc}", markup=False)
         return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("goodwill: interrupted; what was committed is kept, rerun to finish")
+        return 130
     except BrokenPipeError:
         return EXIT_ERROR
-    return result if isinstance(result, int) else 0
+    return 0
 
 
 def run() -> None:

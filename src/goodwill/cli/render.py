@@ -6,12 +6,13 @@ import csv
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
 
-from goodwill.store import StoredPost
+if TYPE_CHECKING:
+    from goodwill.store import StoredPost
 
 __all__ = ["FORMATS", "post_row", "write_posts"]
 
