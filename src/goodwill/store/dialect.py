@@ -1,0 +1,89 @@
+"""Everything that differs between SQLite and PostgreSQL, in one place.
+
+The rest of the store is portable SQLAlchemy. Here live: the SQLite FTS5 index
+(DDL and MATCH, with an ILIKE fallback elsewhere), and "any entry of a JSON
+list" (``json_each`` on SQLite, ``json_array_elements`` on PostgreSQL), used
+by the brand filter and the brand statistics.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import ColumnElement, FromClause, Integer, and_, false, func, or_, text
+
+from goodwill.store.schema import FTS_TABLE, posts
+
+__all__ = ["FTS_DDL", "FTS_DROP", "json_item_field", "json_list_items", "search_clause", "search_words"]
+
+#: Created by the migration on SQLite only. ``content='posts'`` keeps the text once (in posts);
+#: the triggers keep the index in step, and a tombstone (text NULL) leaves no row behind.
+FTS_DDL: tuple[str, ...] = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(text, content='posts', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    f"CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON posts WHEN new.text IS NOT NULL BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text); END",
+    f"CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON posts WHEN old.text IS NOT NULL BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text); END",
+    f"CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE OF text ON posts BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) SELECT 'delete', old.id, old.text "
+    "WHERE old.text IS NOT NULL; "
+    f"INSERT INTO {FTS_TABLE}(rowid, text) SELECT new.id, new.text WHERE new.text IS NOT NULL; END",
+)
+FTS_DROP: tuple[str, ...] = (
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_au",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_ad",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_ai",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a user's search; punctuation and FTS syntax are never interpreted."""
+    return _WORD.findall(query)
+
+
+def search_clause(dialect_name: str, query: str) -> ColumnElement[bool]:
+    """A WHERE clause on ``posts`` matching every word of ``query`` (accent- and case-insensitive on SQLite).
+
+    Each word is quoted as an FTS5 string, so input such as ``"``, ``*``, ``AND`` or ``(`` is
+    searched for as words (or ignored when it has none) instead of failing as syntax.
+    """
+    words = search_words(query)
+    if not words:
+        return false()
+    if dialect_name == "sqlite":
+        match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+        sub = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query").bindparams(
+            fts_query=match
+        )
+        return posts.c.id.in_(sub.columns(rowid=Integer))
+    return and_(*(posts.c.text.ilike(f"%{_escape_like(w)}%", escape="\\") for w in words))
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def json_list_items(dialect_name: str, json_col: ColumnElement[object], key: str) -> FromClause:
+    """A table-valued FROM item with one row (column ``value``) per entry of ``json_col[key]``."""
+    if dialect_name == "sqlite":
+        return func.json_each(json_col, f"$.{key}").table_valued("value").alias("items")
+    if dialect_name == "postgresql":
+        return func.json_array_elements(json_col.op("->")(key)).table_valued("value").alias("items")
+    raise NotImplementedError(f"JSON list queries are not implemented for {dialect_name!r}")
+
+
+def json_item_field(dialect_name: str, items: FromClause, field: str) -> ColumnElement[str]:
+    """The string ``field`` of each item yielded by :func:`json_list_items`."""
+    value = items.c.value
+    if dialect_name == "sqlite":
+        return func.json_extract(value, f"$.{field}")
+    return value.op("->>")(field)
+
+
+def any_of(*clauses: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``or_`` that is false, not an error, when given nothing."""
+    return or_(*clauses) if clauses else false()

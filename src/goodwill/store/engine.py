@@ -1,0 +1,166 @@
+"""Opening a database: the engine, SQLite's pragmas, migrations to head, and errors a user can act on.
+
+SQLite is set up for one writer and many readers: WAL journal, foreign keys
+on, a busy timeout, and write transactions that start with ``BEGIN
+IMMEDIATE`` so two importers never deadlock halfway through a batch (the
+second waits, then retries a few times before giving up with a clear message).
+Migrations run programmatically with the scripts shipped inside the package,
+so no ``alembic.ini`` is needed at run time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+from goodwill.errors import StoreError
+
+__all__ = ["BUSY_TIMEOUT_MS", "make_engine", "migrate_schema", "schema_revision", "store_error", "write"]
+
+T = TypeVar("T")
+
+#: How long SQLite waits for another writer before reporting "locked".
+BUSY_TIMEOUT_MS = 10_000
+#: How many times a locked write transaction is retried after the busy timeout.
+WRITE_ATTEMPTS = 3
+MIGRATIONS = Path(__file__).parent / "migrations"
+_WRITE = "goodwill_write"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; on SQLite with WAL, foreign keys and a busy timeout set on every connection."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"{url!r} is not a database URL; use e.g. sqlite:///goodwill.db "
+            "or postgresql+psycopg://user@host/db."
+        ) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        parent = Path(parsed.database).expanduser().resolve().parent
+        if not parent.is_dir():
+            raise StoreError(f"{url}: folder {parent} does not exist; create it or choose another path.")
+    try:
+        engine = create_engine(parsed)
+    except NoSuchModuleError:
+        raise StoreError(f"{url}: no SQLAlchemy driver for this database is installed.") from None
+    except ImportError as exc:
+        raise StoreError(f"{url}: the database driver is not installed ({exc}); pip install it.") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # With WAL, NORMAL survives a killed process (only a power cut may lose the last commits).
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _is_locked(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def store_error(exc: SQLAlchemyError, url: str) -> StoreError:
+    """Turn a driver error into one line that says what to do."""
+    if isinstance(exc, DBAPIError):
+        msg = str(exc.orig)
+        low = msg.lower()
+        if _is_locked(exc):
+            return StoreError(
+                f"{url}: database is locked: another goodwill process is writing; retry when it is done."
+            )
+        if "file is not a database" in low or "malformed" in low:
+            return StoreError(
+                f"{url}: not a readable goodwill database ({msg}); check the path or restore it."
+            )
+        if "unable to open database file" in low or "readonly" in low or "read-only" in low:
+            return StoreError(
+                f"{url}: cannot open or write the database file ({msg}); check its permissions."
+            )
+        if "disk" in low and "full" in low:
+            return StoreError(f"{url}: the disk is full; free some space and retry.")
+        return StoreError(f"{url}: database error: {msg}")
+    return StoreError(f"{url}: database error: {exc}")
+
+
+def write(engine: Engine, url: str, fn: Callable[[Connection], T]) -> T:
+    """Run ``fn`` in ONE write transaction; retry when another writer holds the lock."""
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            with engine.connect() as conn:
+                conn.execution_options(**{_WRITE: True})
+                with conn.begin():
+                    return fn(conn)
+        except DBAPIError as exc:
+            if _is_locked(exc) and attempt + 1 < WRITE_ATTEMPTS:
+                time.sleep(0.2 * 2**attempt)
+                continue
+            raise store_error(exc, url) from exc
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None: empty database)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate_schema(engine: Engine, url: str, *, upgrade: bool) -> None:
+    """Bring the schema to head (or, without ``upgrade``, check it is there); refuse a newer schema."""
+    cfg = _alembic_config()
+    script = ScriptDirectory.from_config(cfg)
+    head = script.get_current_head()
+    known = {rev.revision for rev in script.walk_revisions()}
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(**{_WRITE: upgrade})
+            with conn.begin():
+                current = MigrationContext.configure(conn).get_current_revision()
+                if current == head:
+                    return
+                if current is not None and current not in known:
+                    raise StoreError(
+                        f"{url}: the database schema ({current}) is newer than this goodwill knows "
+                        f"(head {head}); upgrade goodwill."
+                    )
+                if not upgrade:
+                    raise StoreError(
+                        f"{url}: the database schema is at {current or 'nothing'}, not {head}; "
+                        "open it with migrations enabled (run `goodwill init` or any import)."
+                    )
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+    except DBAPIError as exc:
+        raise store_error(exc, url) from exc

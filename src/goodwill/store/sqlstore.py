@@ -1,0 +1,239 @@
+"""The Store: goodwill's posts, their history, raw payloads and judgements, in one SQL database.
+
+One object, one engine. Every write method is ONE transaction, so a process
+killed at any moment leaves either all of a batch or none of it. Reads open a
+short connection per call (and per page in :meth:`Store.iter_stale`), so a
+long enrichment run never holds a snapshot open while it writes results.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, exists, func, insert, not_, or_, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from goodwill.errors import StoreError
+from goodwill.models import Post, Provenance
+from goodwill.store.engine import make_engine, migrate_schema, store_error, write
+from goodwill.store.query import PostQuery, filter_clauses, posted_at
+from goodwill.store.reading import stored_posts
+from goodwill.store.records import RawRecord, StoredPost, UpsertCounts
+from goodwill.store.schema import enrichments, post_versions, posts, raw_payloads
+from goodwill.store.stats import compute_stats
+from goodwill.store.upsert import upsert_batch
+
+__all__ = ["Store", "open_store"]
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Open (and create) the database at ``url``; migrate its schema to head unless told not to."""
+    return Store(url, migrate=migrate)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """Posts keyed by ``(network, native_id)``, with versions, raw payloads and enrichment results."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self._engine = make_engine(url)
+        try:
+            migrate_schema(self._engine, url, upgrade=migrate)
+        except BaseException:
+            self._engine.dispose()
+            raise
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``: what the database speaks."""
+        return self._engine.dialect.name
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def upsert(self, batch: Sequence[tuple[Post, RawRecord]]) -> UpsertCounts:
+        """Store a batch of posts with their raw payloads in ONE transaction.
+
+        New keys are *imported*; a changed post is *updated* (its previous text kept as a
+        version), a deleted one becomes a tombstone (*updated*); an identical or tombstoned
+        one is *unchanged* and nothing is written for it.
+        """
+        if not batch:
+            return UpsertCounts()
+        now = _now()
+        return write(self._engine, self.url, lambda conn: upsert_batch(conn, batch, now))
+
+    def save_enrichment(self, rows: Sequence[tuple[int, str, str, Mapping[str, Any]]]) -> None:
+        """Store ``(post_id, stage, stage_version, result)`` rows (same key: replaced) in ONE transaction."""
+        if not rows:
+            return
+        now = _now()
+        keyed = {(pid, stage, version): dict(result) for pid, stage, version, result in rows}
+
+        def run(conn: Connection) -> None:
+            conn.execute(
+                delete(enrichments).where(
+                    enrichments.c.post_id == bindparam("k_post"),
+                    enrichments.c.stage == bindparam("k_stage"),
+                    enrichments.c.stage_version == bindparam("k_version"),
+                ),
+                [{"k_post": p, "k_stage": s, "k_version": v} for p, s, v in keyed],
+            )
+            conn.execute(
+                insert(enrichments),
+                [
+                    {"post_id": p, "stage": s, "stage_version": v, "result": r, "computed_at": now}
+                    for (p, s, v), r in keyed.items()
+                ],
+            )
+
+        try:
+            write(self._engine, self.url, run)
+        except StoreError as exc:
+            if isinstance(exc.__cause__, IntegrityError):
+                raise StoreError(
+                    f"{self.url}: cannot save enrichment: a post id in the batch does not exist "
+                    "(was the database replaced during the run?)."
+                ) from exc
+            raise
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def get(self, network: str, native_id: str) -> StoredPost | None:
+        """The stored post with this key, or None."""
+        stmt = select(posts).where(posts.c.network == network.strip().lower(), posts.c.native_id == native_id)
+        with self._read() as conn:
+            row = conn.execute(stmt).first()
+            return stored_posts(conn, [row], None)[0] if row is not None else None
+
+    def get_by_id(self, post_id: int) -> StoredPost | None:
+        """The stored post with this database id, or None."""
+        with self._read() as conn:
+            row = conn.execute(select(posts).where(posts.c.id == post_id)).first()
+            return stored_posts(conn, [row], None)[0] if row is not None else None
+
+    def versions(self, post_id: int) -> list[str | None]:
+        """The previous texts of a post, oldest first (empty for a tombstone: its history is purged)."""
+        stmt = (
+            select(post_versions.c.text)
+            .where(post_versions.c.post_id == post_id)
+            .order_by(post_versions.c.version_no)
+        )
+        with self._read() as conn:
+            return list(conn.execute(stmt).scalars())
+
+    def raw_payloads(self, post_id: int) -> list[RawRecord]:
+        """Every distinct payload stored for a post, oldest first, with its provenance."""
+        stmt = select(raw_payloads).where(raw_payloads.c.post_id == post_id).order_by(raw_payloads.c.id)
+        with self._read() as conn:
+            return [
+                RawRecord(
+                    payload=json.loads(r.payload),
+                    provenance=Provenance(source=r.source, endpoint=r.endpoint, retrieved_at=r.retrieved_at),
+                )
+                for r in conn.execute(stmt)
+            ]
+
+    def iter_stale(
+        self, versions: Mapping[str, str], *, batch_size: int = 1000
+    ) -> Iterator[list[StoredPost]]:
+        """Pages of live posts lacking a result of the current version of ANY stage in ``versions``.
+
+        Keyset pagination by id, one short read per page, so memory stays bounded and results
+        saved between pages do not disturb the walk. Each post's ``enrichment`` holds only the
+        results that are already current.
+        """
+        if not versions:
+            return
+        e = enrichments.alias("e")
+        stale = or_(
+            *(
+                not_(exists().where(e.c.post_id == posts.c.id, e.c.stage == s, e.c.stage_version == v))
+                for s, v in versions.items()
+            )
+        )
+        last = 0
+        while True:
+            stmt = (
+                select(posts)
+                .where(posts.c.deleted == False, posts.c.id > last, stale)  # noqa: E712
+                .order_by(posts.c.id)
+                .limit(batch_size)
+            )
+            with self._read() as conn:
+                rows = list(conn.execute(stmt))
+                if not rows:
+                    return
+                page = stored_posts(conn, rows, versions)
+            last = rows[-1].id
+            yield page
+
+    def query(self, q: PostQuery) -> list[StoredPost]:
+        """Posts matching every filter of ``q``, newest first unless asked otherwise."""
+        order = (posted_at().desc(), posts.c.id.desc()) if q.newest_first else (posted_at(), posts.c.id)
+        stmt = select(posts).where(*filter_clauses(q, self.dialect)).order_by(*order).offset(q.offset)
+        if q.limit is not None:
+            stmt = stmt.limit(q.limit)
+        with self._read() as conn:
+            return stored_posts(conn, list(conn.execute(stmt)), q.versions)
+
+    def count(self, q: PostQuery) -> int:
+        """How many posts match ``q`` (limit and offset ignored)."""
+        stmt = select(func.count()).select_from(posts).where(*filter_clauses(q, self.dialect))
+        with self._read() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def stats(self, versions: Mapping[str, str] | None = None) -> dict[str, dict[str, int]]:
+        """Counts per network, brand, sentiment, intent, language and welcome, plus totals."""
+        with self._read() as conn:
+            return compute_stats(conn, versions)
+
+    # -- lifetime -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release every connection (the file stays consistent whether or not this is called)."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    def _read(self) -> _ReadConnection:
+        return _ReadConnection(self)
+
+
+class _ReadConnection:
+    """A connection for one read, turning driver errors into StoreError."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Connection:
+        try:
+            self._conn = self._store._engine.connect()
+        except DBAPIError as exc:
+            raise store_error(exc, self._store.url) from exc
+        return self._conn
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self._conn is not None
+        self._conn.close()
+        if isinstance(exc, DBAPIError):
+            raise store_error(exc, self._store.url) from exc
