@@ -128,6 +128,8 @@ class Cue:
     negatable: bool = True
     #: what a reason cites instead of the raw phrase, e.g. "sarcasm"
     note: str | None = None
+    #: the phrase reports something failing ("not working"), whatever its label
+    failure: bool = False
 
 
 #: a phrase's words after its first two, whether they hold a ``*``, and its cue

@@ -18,16 +18,23 @@ Output per post::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from goodwill.enrich.cues import CueBook, Hit, squash, tokens, totals
-from goodwill.enrich.intent_lexicon import INTENT_CUES, INTENT_LABELS, SARCASM_LABEL, WH_WORDS
+from goodwill.enrich.intent_lexicon import (
+    INTENT_CUES,
+    INTENT_LABELS,
+    RESOLVED_LABEL,
+    SARCASM_LABEL,
+    WH_WORDS,
+)
 from goodwill.enrich.stage import Judgement, StageContext
 from goodwill.models import Post
 
-__all__ = ["INTENT_LABELS", "IntentStage", "read_intent"]
+__all__ = ["FIRST_PERSON", "INTENT_LABELS", "IntentStage", "cue_hits", "read_intent"]
 
-_FIRST_PERSON = frozenset({"i", "i'm", "im", "i've", "i'd", "my", "me", "we", "our", "us", "mine"})
+FIRST_PERSON = frozenset({"i", "i'm", "im", "i've", "i'd", "my", "me", "we", "our", "us", "mine"})
 _SENTENCE_ENDS = frozenset({".", "!", "?", "\n"})
 _EVIDENCE_LIMIT = 8
 _MIN_EVIDENCE_WEIGHT = 0.3
@@ -77,25 +84,29 @@ def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = 
     if not words:
         empty: dict[str, Any] = _empty()["intent"]
         return empty
-    hits: list[Hit] = BOOK.scan(words)
+    hits = cue_hits(text)
     evidence = totals(hits)
     q_weight, q_fired = _question_evidence(words)
     evidence["question"] = evidence.get("question", 0.0) + q_weight
     extra: list[str] = list(q_fired)
 
     sarcasm = evidence.pop(SARCASM_LABEL, 0.0)
+    resolved = evidence.pop(RESOLVED_LABEL, 0.0)
+    if resolved >= 0.5:
+        evidence["praise"] = evidence.get("praise", 0.0) + resolved
+        evidence["complaint"] = evidence.get("complaint", 0.0) * 0.4
     if sarcasm >= 0.5:
         evidence["complaint"] = evidence.get("complaint", 0.0) + sarcasm
         evidence["praise"] = evidence.get("praise", 0.0) * 0.2
-    elif evidence.get("complaint", 0.0) >= 1.0 and evidence.get("praise", 0.0) > 0.0:
+    elif resolved < 0.5 and evidence.get("complaint", 0.0) >= 1.0 and evidence.get("praise", 0.0) > 0.0:
         evidence["praise"] = evidence["praise"] * 0.6
 
     lowered = text.lower()
     has_link = "http" in lowered or "www." in lowered
     if has_link:
         evidence["news_share"] = evidence.get("news_share", 0.0) + 0.2
-        if _FIRST_PERSON.isdisjoint(words):
-            evidence["news_share"] += 0.4
+        if FIRST_PERSON.isdisjoint(words):
+            evidence["news_share"] += 0.7
             extra.append("link with no first person")
     hashtags = text.count("#")
     if hashtags >= 5:
@@ -133,6 +144,12 @@ def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = 
 
 
 BOOK = CueBook(INTENT_CUES)
+
+
+@lru_cache(maxsize=8192)
+def cue_hits(text: str) -> tuple[Hit, ...]:
+    """The intent cues that fire in ``text``; cached, as the complaint stage reads them too."""
+    return tuple(BOOK.scan(tokens(text)))
 
 
 class IntentStage:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from goodwill.enrich.cues import Cue
 
-__all__ = ["INTENT_CUES", "INTENT_LABELS", "SARCASM_LABEL", "WH_WORDS"]
+__all__ = ["INTENT_CUES", "INTENT_LABELS", "RESOLVED_LABEL", "SARCASM_LABEL", "WH_WORDS"]
 
 INTENT_LABELS: tuple[str, ...] = (
     "question",
@@ -31,6 +31,9 @@ INTENT_LABELS: tuple[str, ...] = (
 #: A pseudo-label: irony markers ("great, another outage") are complaint evidence
 #: that also takes the weight out of any praise in the same post.
 SARCASM_LABEL = "sarcasm"
+#: A pseudo-label: the problem is over ("thanks for fixing the outage"); it counts as
+#: praise and takes most of the weight out of the complaint cues.
+RESOLVED_LABEL = "resolved"
 
 #: Words that open a direct question; with a "?" they make a question a question.
 _WH = (
@@ -124,7 +127,6 @@ _PRAISE: list[tuple[float, tuple[str, ...]]] = [
            "wonderful")),
     (0.9, ("well done", "good job", "nailed it", "5 stars", "five stars", "highly recommend")),
     (0.8, ("(so|super|very|really) (helpful|quick|fast|friendly|easy|smooth)",)),
-    (0.9, ("(fixed|sorted|resolved) (it|this|my|the|everything)", "problem solved")),
     (0.6, ("❤", "♥", "🙏", "💯", "👏", "😍", "🥰")),
     (0.9, ("gracias", "me encanta", "merci", "j'adore", "danke", "obrigado", "obrigada")),
 ]
@@ -207,8 +209,23 @@ _SARCASM: tuple[str, ...] = (
     "said no one ever",
 )
 
+_RESOLVED: tuple[str, ...] = (
+    "(fixed|fixing|sorted|sorting|resolved|resolving|solved) (it|this|that|my|the|everything|me|us) [out]",
+    "(problem|issue) (solved|resolved|fixed)",
+    "(all|it's|its) (sorted|fixed|resolved|working) now",
+    "(back|working) (up|again) now",
+)
+
+#: Help-request cues that report a failure: evidence of a complaint as well as of a request.
+_FAILURES: frozenset[int] = frozenset({0, 5, 6, 7, 8, 12, 15})
+
+
 def _cues(label: str, table: list[tuple[float, tuple[str, ...]]]) -> list[Cue]:
-    return [Cue(label, weight, templates) for weight, templates in table]
+    failing = label == "complaint" or label == SARCASM_LABEL
+    return [
+        Cue(label, weight, templates, failure=failing or (label == "help_request" and i in _FAILURES))
+        for i, (weight, templates) in enumerate(table)
+    ]
 
 
 INTENT_CUES: tuple[Cue, ...] = (
@@ -221,5 +238,6 @@ INTENT_CUES: tuple[Cue, ...] = (
     *_cues("feedback", _FEEDBACK),
     *_cues("news_share", _NEWS),
     *_cues("spam", _SPAM),
-    Cue(SARCASM_LABEL, 1.0, _SARCASM, negatable=False, note="sarcasm"),
+    Cue(SARCASM_LABEL, 1.0, _SARCASM, negatable=False, note="sarcasm", failure=True),
+    Cue(RESOLVED_LABEL, 1.0, _RESOLVED, note="resolved"),
 )
