@@ -28,6 +28,7 @@ __all__ = [
     "fold",
     "fold_aligned",
     "leading_handles",
+    "prose_words",
     "strip_entities",
 ]
 
@@ -58,6 +59,14 @@ WORD_RE: Final = re.compile(r"\w+")
 
 _ENTITIES_RE: Final = re.compile(
     "|".join(p.pattern for p in (URL_RE, HANDLE_RE, HASHTAG_RE, CASHTAG_RE, EMOJI_RE))
+)
+# Entities first (matched and dropped), else a word (captured): one pass gives a post's prose words.
+_PROSE_TOKEN_RE: Final = re.compile(
+    r"(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.)[^\s<>\"'\u3000]+"
+    r"|@(?<![\w@/.]@)\w[\w.@-]*"
+    r"|#(?<![\w&#/]#)\w+"
+    r"|\$(?<![\w$]\$)[A-Za-z][A-Za-z0-9.]*"
+    r"|(\w+)"
 )
 _LEADING_HANDLES_RE: Final = re.compile(r"^(?:\s*@[\w.@-]+[\s,:]*)+")
 
@@ -137,6 +146,18 @@ def strip_entities(text: str) -> str:
     if text[:4].lstrip()[:2] in ("RT", "rt", "Rt"):
         text = RETWEET_RE.sub(" ", text)
     return _ENTITIES_RE.sub(" ", text)
+
+
+def prose_words(text: str) -> list[str]:
+    """The words of ``text`` outside URLs, handles, hashtags and cashtags, in order.
+
+    A leading ``RT`` (old-style retweet marker) is dropped, so a retweet has the
+    same words as the post it copies. Pass folded text to compare words.
+    """
+    words = [w for w in _PROSE_TOKEN_RE.findall(text) if w]
+    if words and words[0] in ("RT", "rt", "Rt"):
+        del words[0]
+    return words
 
 
 def leading_handles(text: str) -> list[str]:
