@@ -57,8 +57,8 @@ HOME_CUES = re.compile(
 )
 BRAND_CUES = (
     ("Nimbus Home", re.compile(r"nimbus ?(home|broadband|fibre)", re.IGNORECASE)),
-    ("Nimbus Mobile", re.compile(r"nimbus(?! ?(arena|communications|clouds?))", re.IGNORECASE)),
-    ("Corvid Telecom", re.compile(r"corvid(?!s|-19| family)", re.IGNORECASE)),
+    ("Nimbus Mobile", re.compile(r"\bnimbus(?! ?clouds?)", re.IGNORECASE)),
+    ("Corvid Telecom", re.compile(r"\bcorvid(?!s|-19| family)", re.IGNORECASE)),
 )
 
 
