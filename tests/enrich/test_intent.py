@@ -1,0 +1,158 @@
+"""The intent stage: labels real-looking posts, cites evidence, never fails on odd text."""
+
+from __future__ import annotations
+
+import pickle
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from goodwill.enrich.cues import expand
+from goodwill.enrich.intent import INTENT_LABELS, IntentStage, read_intent
+from goodwill.enrich.stage import StageContext
+from goodwill.models import Post
+
+
+def _label(text: str, **kw: object) -> str:
+    return str(read_intent(text, **kw)["label"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("@acmebank my card was charged twice and I'm still waiting for a refund", "complaint"),
+        ("ugh my flight got cancelled again @airline", "complaint"),
+        ("Been on hold for 2 hours with @telco. Unacceptable.", "complaint"),
+        ("great, another outage @acmebank. love how this happens every payday", "complaint"),
+        ("My parcel never arrived and nobody answers the phone", "complaint"),
+        ("I can't log in to the app since this morning", "help_request"),
+        ("how do I reset my PIN on the Acme app? it keeps saying error 503", "help_request"),
+        ("@acmebank please help, my account is locked out", "help_request"),
+        ("the app is not working for me at all", "help_request"),
+        ("Does anyone know what time the branch closes on Saturday?", "question"),
+        ("Is it just me or is the new logo weird?", "question"),
+        ("Where is the nearest branch?", "question"),
+        ("Thank you @acmebank for sorting my card so quickly, great service!", "praise"),
+        ("shout out to the support team, amazing job today", "praise"),
+        ("any recommendations for a good bank that doesn't charge fees?", "recommendation_request"),
+        ("thinking of switching from Globex, which bank should I go with?", "recommendation_request"),
+        ("Looking for a reliable VPN, alternatives to NordVPN?", "recommendation_request"),
+        ("thinking of buying the new Acme card", "purchase_intent"),
+        ("about to sign up for the premium plan", "purchase_intent"),
+        ("where can I buy the limited edition one", "purchase_intent"),
+        ("it would be nice if the app had dark mode", "feedback"),
+        ("Feature request: please add Apple Pay support", "feedback"),
+        ("BREAKING: Acme Bank announces layoffs https://news.example/x", "news_share"),
+        ("Acme shares fell 8% after Q3 results https://news.example/y", "news_share"),
+        ("free crypto airdrop, DM me now, click the link in bio", "spam"),
+        ("follow for follow! f4f #followback", "spam"),
+        ("wearing my Acme hoodie at grandma's 90th birthday!", "social"),
+        ("lol just had the best tacos ever with the crew", "social"),
+        ("I hate Mondays", "social"),
+        ("this movie made me cry", "social"),
+        ("I could kill for a coffee right now", "social"),
+        ("I don't love the new logo", "social"),
+        ("Guten Morgen zusammen, schönes Wochenende", "social"),
+        ("la app no funciona desde ayer, ayuda", "help_request"),
+        ("merci beaucoup pour votre aide", "praise"),
+    ],
+)
+def test_labels_real_looking_posts(text: str, label: str) -> None:
+    assert _label(text) == label
+
+
+def test_scores_cover_every_label_and_evidence_cites_the_phrases() -> None:
+    out = read_intent("@acmebank my card was charged twice")
+    assert set(out["scores"]) == set(INTENT_LABELS)
+    assert out["scores"]["complaint"] > 0.7
+    assert "charged twice" in out["evidence"]
+
+
+def test_negation_takes_the_weight_out_of_a_cue() -> None:
+    assert (
+        read_intent("I love the app")["scores"]["praise"]
+        > read_intent("I don't love the app")["scores"]["praise"]
+    )
+
+
+def test_hypothetical_is_weaker_than_a_report() -> None:
+    reported = read_intent("my card got charged twice")["scores"]["complaint"]
+    imagined = read_intent("if my card gets charged twice I'll scream")["scores"]["complaint"]
+    assert imagined < 0.5 < reported
+
+
+def test_resolved_problem_reads_as_praise() -> None:
+    assert _label("thanks @acmebank for fixing the outage so quickly!") == "praise"
+
+
+def test_non_english_is_less_confident() -> None:
+    english = read_intent("la app no funciona", language="en")["scores"]["help_request"]
+    spanish = read_intent("la app no funciona", language="es")["scores"]["help_request"]
+    assert spanish < english
+
+
+def test_upstream_spam_flag_makes_spam() -> None:
+    assert _label("hello there friends", flagged_spam=True) == "spam"
+
+
+def test_expand_templates() -> None:
+    assert expand("(can't|cannot) (log in|login)") == [
+        "can't log in",
+        "can't login",
+        "cannot log in",
+        "cannot login",
+    ]
+    assert expand("[please] help") == ["please help", "help"]
+    with pytest.raises(ValueError, match="unclosed"):
+        expand("(a|b")
+
+
+def _posts(texts: list[str | None]) -> list[Post]:
+    return [Post(native_id=str(i), text=t) for i, t in enumerate(texts)]
+
+
+def test_stage_contract_and_tombstones() -> None:
+    stage = IntentStage(StageContext())
+    assert (stage.name, stage.requires, stage.provides) == ("intent", (), ("intent",))
+    posts = _posts([None, "", "how do I reset my PIN?"])
+    out = stage.process(posts, [{} for _ in posts])
+    assert [set(o) for o in out] == [{"intent"}] * 3
+    assert out[0]["intent"]["label"] == "social"
+    assert out[2]["intent"]["label"] == "help_request"
+    clone = pickle.loads(pickle.dumps(stage))
+    assert clone.process(posts, [{}, {}, {}]) == out
+
+
+def test_stage_uses_language_and_spam_when_given() -> None:
+    stage = IntentStage(StageContext())
+    posts = _posts(["nice day"])
+    out = stage.process(posts, [{"spam": {"is_spam": True, "duplicate_of": None, "reasons": []}}])
+    assert out[0]["intent"]["label"] == "spam"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=2000))
+def test_any_text_gives_valid_output(text: str) -> None:
+    out = read_intent(text)
+    assert out["label"] in INTENT_LABELS
+    assert set(out["scores"]) == set(INTENT_LABELS)
+    assert all(0.0 <= v <= 1.0 for v in out["scores"].values())
+    assert all(isinstance(e, str) for e in out["evidence"])
+
+
+def test_huge_text_is_fine() -> None:
+    out = read_intent("charged twice? " * 20_000)
+    assert out["label"] in INTENT_LABELS
+
+
+def test_throughput_smoke() -> None:
+    """A loose floor so a regression to regex-per-cue speed fails; the docs report real numbers."""
+    stage = IntentStage(StageContext())
+    posts = _posts(
+        [f"@acmebank my card number {i} was charged twice, how do I get a refund?" for i in range(1000)]
+    )
+    start = time.perf_counter()
+    stage.process(posts, [{} for _ in posts])
+    assert 1000 / (time.perf_counter() - start) > 3000
