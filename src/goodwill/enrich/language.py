@@ -13,6 +13,7 @@ the same probabilities as ``LanguageIdentifier.rank`` (a test checks this).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -185,6 +186,12 @@ class _BatchScorer:
         return out
 
 
+@functools.cache
+def _shared_scorer() -> _BatchScorer:
+    """One model per process, shared by every LanguageStage in it (it is read-only)."""
+    return _BatchScorer()
+
+
 class LanguageStage:
     """Tags each post with its language: ISO 639-1, or ``"und"`` when there is too little to tell."""
 
@@ -211,7 +218,7 @@ class LanguageStage:
 
     def _model(self) -> tuple[_BatchScorer, npt.NDArray[np.float64]]:
         if self._scorer is None or self._prior is None:
-            scorer = _BatchScorer()
+            scorer = _shared_scorer()
             prior = np.ones(len(scorer.labels), dtype=np.float64)
             for i, label in enumerate(scorer.labels):
                 code = _LABEL_TO_ISO.get(label, label)

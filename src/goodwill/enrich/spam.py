@@ -47,6 +47,8 @@ MIN_WORDS: Final = 5
 #: Fingerprints remembered per generation; two generations are kept, so 2x this at most.
 MEMORY: Final = 50_000
 
+#: Members remembered per duplicate cluster (enough to rank the first copies exactly).
+_MAX_MEMBERS: Final = 64
 _HASHES: Final = 32
 _BANDS: Final = 8
 _ROWS: Final = _HASHES // _BANDS
@@ -240,7 +242,8 @@ class SpamStage:
         self._memory = memory
         # Two generations of {band key: entry id}; the older one is dropped when the newer fills up.
         self._bands: list[dict[int, int]] = [{}, {}]
-        # entry id -> [native id of the first post, signature bytes, posts seen with this text]
+        # entry id -> [native id of the first post, signature bytes, {member id: posts seen before it}].
+        # Ranks are kept per member so judging the same post again gives the same answer.
         self._entries: list[dict[int, list[Any]]] = [{}, {}]
         self._next_id = 0
         self._salt = _hash_salt()
@@ -272,7 +275,7 @@ class SpamStage:
             self._entries = [{}, self._entries[0]]
         entry_id = self._next_id
         self._next_id += 1
-        self._entries[0][entry_id] = [native_id, signature.tobytes(), 1]
+        self._entries[0][entry_id] = [native_id, signature.tobytes(), {}]
         for key in keys:
             self._bands[0].setdefault(key, entry_id)
 
@@ -300,8 +303,13 @@ class SpamStage:
                 if entry is None:
                     self._remember(native_id, signature, keys)
                 elif entry[0] != native_id:
-                    duplicate_of[i] = (entry[0], entry[2])
-                    entry[2] += 1
+                    members: dict[str, int] = entry[2]
+                    rank = members.get(native_id)
+                    if rank is None:
+                        rank = len(members) + 1
+                        if len(members) < _MAX_MEMBERS:
+                            members[native_id] = rank
+                    duplicate_of[i] = (entry[0], rank)
         for i, (reasons, score, has_link) in enumerate(cue_results):
             first, seen_before = duplicate_of.get(i, (None, 0))
             reasons = list(reasons)
