@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = [
     "HANDLE_RE",
@@ -136,9 +137,11 @@ class Cue:
 _Entry = tuple[tuple[str, ...], bool, "Cue"]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A cue that fired: its label, the weight it earned here, and the words it matched."""
+class Hit(NamedTuple):
+    """A cue that fired: its label, the weight it earned here, and the words it matched.
+
+    A named tuple rather than a dataclass: posts make millions of these, and tuples are cheap.
+    """
 
     label: str
     weight: float
@@ -209,23 +212,30 @@ class CueBook:
             if found is None:
                 continue
             singles, pairs = found
+            if not pairs or i + 1 == count:
+                # Fast path: only one-word phrases can start here.
+                for cue in singles:
+                    weight = cue.weight * _context_factor(words, i, cue.negatable) if i else cue.weight
+                    hits.append(Hit(cue.label, weight, word, i, cue))
+                continue
             matched: list[tuple[Cue, int]] = []
-            if pairs and i + 1 < count:
-                for second in (words[i + 1], "*"):
-                    entries = pairs.get(second)
-                    if entries is None:
+            for second in (words[i + 1], "*"):
+                entries = pairs.get(second)
+                if entries is None:
+                    continue
+                for rest, wild, cue in entries:
+                    size = len(rest)
+                    end = i + 2 + size
+                    if end > count:
                         continue
-                    for rest, wild, cue in entries:
-                        size = len(rest)
-                        end = i + 2 + size
-                        if end > count:
-                            continue
-                        if (wild and _matches(words, i + 2, rest)) or (
-                            not wild and (not size or words[i + 2 : end] == rest)
-                        ):
-                            matched.append((cue, 2 + size))
+                    if (wild and _matches(words, i + 2, rest)) or (
+                        not wild and (not size or words[i + 2 : end] == rest)
+                    ):
+                        matched.append((cue, 2 + size))
             for cue in singles:
                 matched.append((cue, 1))
+            if not matched:
+                continue
             fired: set[int] = set()
             for cue, length in matched:
                 key = id(cue)
