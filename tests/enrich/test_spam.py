@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from goodwill.enrich.spam import SpamStage
 from goodwill.enrich.stage import Stage, StageContext
-from goodwill.models import Post
+from goodwill.models import Author, Post
 
 COMPLAINT = "My Acme card was declined three times today and nobody answers the phone"
 
@@ -171,3 +171,30 @@ def test_judging_the_same_batch_again_gives_the_same_answer() -> None:
     stage = SpamStage()
     texts = [f"Check out this amazing deal on sneakers today only at https://x{i}.example" for i in range(5)]
     assert _judge(stage, *texts) == _judge(stage, *texts)
+
+
+def test_a_headline_shared_by_many_accounts_is_not_spam() -> None:
+    headline = "Corvid Telecom fined over billing errors, regulator says"
+    posts = [
+        Post(
+            native_id=f"n{i}",
+            text=f"{headline} https://news{i}.example/a",
+            author=Author(handle=f"reader{i}"),
+        )
+        for i in range(6)
+    ]
+    results = [r["spam"] for r in SpamStage().process(posts, [{} for _ in posts])]
+    assert [r["duplicate_of"] for r in results] == [None] + ["n0"] * 5
+    assert not any(r["is_spam"] for r in results)
+
+
+def test_one_account_repeating_a_link_is_spam() -> None:
+    text = "Corvid Telecom fined over billing errors, regulator says https://news.example/a"
+    posts = [Post(native_id=f"n{i}", text=text, author=Author(handle="bot")) for i in range(5)]
+    results = [r["spam"] for r in SpamStage().process(posts, [{} for _ in posts])]
+    assert [r["is_spam"] for r in results] == [False, False, False, True, True]
+
+
+def test_care_replies_asking_to_dm_are_not_spam() -> None:
+    texts = [f"Hi {n}, really sorry about the wait. Please DM us and we'll chase this" for n in "ABCDEF"]
+    assert not any(r["is_spam"] for r in _judge(SpamStage(), *texts))

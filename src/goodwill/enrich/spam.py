@@ -49,6 +49,8 @@ MEMORY: Final = 50_000
 
 #: Members remembered per duplicate cluster (enough to rank the first copies exactly).
 _MAX_MEMBERS: Final = 64
+#: Cues that honest people and care teams also produce; they do not make a repeated post spam.
+_WEAK_CUES: Final = frozenset({"mostly capitals", "asks to move to private messages", "phone number"})
 _HASHES: Final = 32
 _BANDS: Final = 8
 _ROWS: Final = _HASHES // _BANDS
@@ -73,7 +75,7 @@ _TEXT_CUES: Final[tuple[tuple[str, float, str, str], ...]] = (
      r"|\bearn \$?\d[\d,k]* (?:per|a|every) (?:day|week|hour)\b|\bnext (?:100x|gem)\b|\bpump\b"),
     ("asks to move to private messages", 0.3,
      "dm inbox pm message text check",
-     r"\b(?:dm|inbox|pm|message|text) (?:me|us)\b(?! (?:your|the) (?:account|order|details))"
+     r"\b(?:dm|inbox|pm|message|text) me\b(?! (?:your|the) (?:account|order|details))"
      r"|\bdm for\b|\bcheck (?:my|our) (?:bio|profile|page)\b"),
     ("link in bio or click bait", 0.35,
      "bio click tap sign register",
@@ -242,8 +244,8 @@ class SpamStage:
         self._memory = memory
         # Two generations of {band key: entry id}; the older one is dropped when the newer fills up.
         self._bands: list[dict[int, int]] = [{}, {}]
-        # entry id -> [native id of the first post, signature bytes, {member id: posts seen before it}].
-        # Ranks are kept per member so judging the same post again gives the same answer.
+        # entry id -> [first post's id, signature bytes, {member id: (copies before it, copies by
+        # its author before it)}, {author: copies}]. Kept per member: judging a post again agrees.
         self._entries: list[dict[int, list[Any]]] = [{}, {}]
         self._next_id = 0
         self._salt = _hash_salt()
@@ -269,13 +271,15 @@ class SpamStage:
                     return entry
         return None
 
-    def _remember(self, native_id: str, signature: npt.NDArray[np.uint32], keys: list[int]) -> None:
+    def _remember(
+        self, native_id: str, author: str, signature: npt.NDArray[np.uint32], keys: list[int]
+    ) -> None:
         if len(self._entries[0]) >= self._memory:
             self._bands = [{}, self._bands[0]]
             self._entries = [{}, self._entries[0]]
         entry_id = self._next_id
         self._next_id += 1
-        self._entries[0][entry_id] = [native_id, signature.tobytes(), {}]
+        self._entries[0][entry_id] = [native_id, signature.tobytes(), {}, {author: 1}]
         for key in keys:
             self._bands[0].setdefault(key, entry_id)
 
@@ -294,26 +298,36 @@ class SpamStage:
             hashes = _word_hashes(words)
             if hashes:
                 shingled.append((i, hashes))
-        duplicate_of: dict[int, tuple[str, int]] = {}
+        # post index -> (first post's id, (copies seen before it, copies by its own author before it))
+        duplicate_of: dict[int, tuple[str, tuple[int, int]]] = {}
         if shingled:
             signatures = _signatures([s for _, s in shingled])
             for (i, _), signature, keys in zip(shingled, signatures, _band_keys(signatures), strict=True):
                 native_id = posts[i].native_id
                 entry = self._lookup(signature, keys)
+                author = (posts[i].author_handle or "").lower()
                 if entry is None:
-                    self._remember(native_id, signature, keys)
+                    self._remember(native_id, author, signature, keys)
                 elif entry[0] != native_id:
-                    members: dict[str, int] = entry[2]
-                    rank = members.get(native_id)
-                    if rank is None:
+                    members: dict[str, tuple[int, int]] = entry[2]
+                    authors: dict[str, int] = entry[3]
+                    known = members.get(native_id)
+                    if known is None:
                         rank = len(members) + 1
+                        # Without an author we cannot tell one account from many: assume one.
+                        known = (rank, authors.get(author, 0) if author else rank)
                         if len(members) < _MAX_MEMBERS:
-                            members[native_id] = rank
-                    duplicate_of[i] = (entry[0], rank)
+                            members[native_id] = known
+                            if author:
+                                authors[author] = authors.get(author, 0) + 1
+                    duplicate_of[i] = (entry[0], known)
         for i, (reasons, score, has_link) in enumerate(cue_results):
-            first, seen_before = duplicate_of.get(i, (None, 0))
+            first, (seen_before, own_before) = duplicate_of.get(i, (None, (0, 0)))
             reasons = list(reasons)
-            if first is not None and seen_before >= REPEATS_FOR_SPAM and (has_link or reasons):
+            # Many people sharing one headline is news, and care teams repeat "please DM us":
+            # a repeat is spam when it sells something, or when one account keeps posting a link.
+            promotes = any(r not in _WEAK_CUES for r in reasons) or (has_link and own_before >= 1)
+            if first is not None and seen_before >= REPEATS_FOR_SPAM and promotes:
                 reasons.append(f"same text posted {seen_before + 1} times")
                 score = max(score, _combine(score, 0.5), SPAM_THRESHOLD)
             out.append(
