@@ -146,9 +146,11 @@ def _write(
             state = states[key]
             assert state.post is not None
             rows.append(_post_row(state.post, state.hash, now) | {"first_seen_at": now})
-        stmt = insert(posts).returning(posts.c.id, sort_by_parameter_order=True)
-        for key, (post_id,) in zip(new_keys, conn.execute(stmt, rows), strict=True):
-            states[key].id = post_id
+        # Plain executemany (one statement for the batch); ids are read back by key, which is
+        # much faster on SQLite than RETURNING in parameter order (row by row).
+        conn.execute(insert(posts), rows)
+        for key, found in _load(conn, new_keys).items():
+            states[key].id = found.id
 
     changed = [s for key, s in states.items() if s.post is not None and s.id is not None]
     new_ids = {states[k].id for k in new_keys}
