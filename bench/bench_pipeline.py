@@ -43,7 +43,7 @@ def load_texts(n: int) -> tuple[list[str], str]:
     return out, source
 
 
-def bench(n: int, batch: int) -> dict[str, float | str | int]:
+def bench(n: int, batch: int) -> dict[str, object]:
     texts, source = load_texts(n)
     posts = [
         Post(
@@ -55,9 +55,17 @@ def bench(n: int, batch: int) -> dict[str, float | str | int]:
     pipeline = default_pipeline(StageContext(config=config))
     pipeline.run(posts[:batch])  # load models outside the timed part
 
+    stage_s = dict.fromkeys(pipeline.versions, 0.0)
     start = time.perf_counter()
     for i in range(0, len(posts), batch):
-        pipeline.run(posts[i : i + batch])
+        chunk = posts[i : i + batch]
+        results: list[dict[str, object]] = [{} for _ in chunk]
+        for stage in pipeline.stages:
+            t0 = time.perf_counter()
+            out = stage.process(chunk, results)
+            stage_s[stage.name] += time.perf_counter() - t0
+            for acc, judged in zip(results, out, strict=True):
+                acc.update(judged)
     pipeline_s = time.perf_counter() - start
 
     vader = SentimentIntensityAnalyzer()
@@ -72,6 +80,7 @@ def bench(n: int, batch: int) -> dict[str, float | str | int]:
         "pipeline_posts_per_s": round(len(posts) / pipeline_s),
         "vader_posts_per_s": round(len(texts) / vader_s),
         "pipeline_vs_vader": round(vader_s / pipeline_s, 3),
+        "stage_posts_per_s": {name: round(len(posts) / secs) for name, secs in stage_s.items()},
     }
 
 
@@ -86,9 +95,13 @@ def main() -> None:
         print(json.dumps(result))
         return
     print(f"full pipeline on {result['posts']:,} posts ({result['texts']})")
-    print(f"  goodwill pipeline : {result['pipeline_posts_per_s']:>9,} posts/s")
-    print(f"  VADER alone       : {result['vader_posts_per_s']:>9,} posts/s")
+    print(f"  goodwill pipeline   : {result['pipeline_posts_per_s']:>9,} posts/s")
+    print(f"  VADER alone         : {result['vader_posts_per_s']:>9,} posts/s")
     print(f"  ratio pipeline/VADER: {result['pipeline_vs_vader']}")
+    stages = result["stage_posts_per_s"]
+    assert isinstance(stages, dict)
+    for name, rate in stages.items():
+        print(f"    stage {name:<12}: {rate:>9,} posts/s")
 
 
 if __name__ == "__main__":
