@@ -115,7 +115,7 @@ def test_stage_contract() -> None:
     stage = ComplaintStage(StageContext())
     assert (stage.name, stage.requires, stage.provides) == (
         "complaint",
-        ("intent", "sentiment"),
+        ("brands", "intent", "sentiment"),
         ("complaint",),
     )
     posts = [Post(native_id="1", text="@bank charged twice"), Post(native_id="2", text=None)]

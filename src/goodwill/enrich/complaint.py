@@ -145,7 +145,7 @@ class ComplaintStage:
 
     name = "complaint"
     version = "1"
-    requires: tuple[str, ...] = ("intent", "sentiment")
+    requires: tuple[str, ...] = ("brands", "intent", "sentiment")
     provides: tuple[str, ...] = ("complaint",)
 
     def __init__(self, context: StageContext | None = None) -> None:

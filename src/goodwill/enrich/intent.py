@@ -157,7 +157,7 @@ class IntentStage:
 
     name = "intent"
     version = "1"
-    requires: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ("language", "spam")
     provides: tuple[str, ...] = ("intent",)
 
     def __init__(self, context: StageContext | None = None) -> None:
