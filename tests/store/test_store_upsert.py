@@ -139,3 +139,13 @@ def test_large_batch_crosses_chunk_boundaries(store: Store) -> None:
     edited = [rec(make_post(str(i), f"t{i}!" if i % 2 else f"t{i}")) for i in range(1_234)]
     assert store.upsert(edited) == UpsertCounts(updated=617, unchanged=617)
     assert store.count(PostQuery(limit=None)) == 1_234
+
+
+def test_an_older_copy_does_not_roll_back_an_edit(store: Store) -> None:
+    history = [rec(make_post("1", "v1")), rec(make_post("1", "v2"))]
+    assert store.upsert(history) == UpsertCounts(imported=1, updated=1)
+    # rerunning the same file replays nothing: v1 is a known, older version
+    assert store.upsert(history) == UpsertCounts(unchanged=2)
+    got = store.get("generic", "1")
+    assert got is not None and got.post.text == "v2"
+    assert store.versions(got.id) == ["v1"]

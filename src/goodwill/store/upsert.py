@@ -8,6 +8,8 @@ the caller's single transaction.
 Rules, per post key ``(network, native_id)``:
 
 * same content hash as stored: *unchanged*, nothing is written (not even the payload);
+* the content of an *earlier* version of the post (a stale copy, e.g. an import rerun over a
+  file holding several versions): *unchanged*, so reruns never replay edits;
 * different content: *updated*, the previous text goes to ``post_versions``, the new
   payload to ``raw_payloads``;
 * ``deleted``: a *tombstone*: text NULL, the id kept, the full-text row removed (by the
@@ -61,6 +63,7 @@ class _State:
     post: Post | None = None  # the post to write, if it changed
     tombstoned: bool = False  # became a tombstone in this batch (purge its history)
     versions: list[tuple[str | None, str]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)  # hashes of earlier versions: stale copies
     payloads: list[tuple[str, str, RawRecord]] = field(default_factory=list)
 
 
@@ -106,20 +109,29 @@ def _post_row(post: Post, digest: str, now: datetime) -> dict[str, Any]:
 def upsert_batch(conn: Connection, batch: Sequence[tuple[Post, RawRecord]], now: datetime) -> UpsertCounts:
     """Apply ``batch`` inside the caller's transaction; return what happened to each record."""
     states = _load(conn, dict.fromkeys(post.key for post, _ in batch))
+    digests = [content_hash(post) for post, _ in batch]
+    candidates = {
+        state.id
+        for (post, _), digest in zip(batch, digests, strict=True)
+        if (state := states.get(post.key)) is not None and not state.deleted and state.hash != digest
+    }
+    history = _version_hashes(conn, [i for i in candidates if i is not None])
+    for state in states.values():
+        if state.id is not None:
+            state.seen = history.get(state.id, set())
     new_keys: list[tuple[str, str]] = []
     imported = updated = unchanged = 0
-    for post, raw in batch:
+    for (post, raw), digest in zip(batch, digests, strict=True):
         key = post.key
-        digest = content_hash(post)
-        text = payload_json(raw.payload)
-        payload = (text, hashlib.sha256(text.encode("utf-8")).hexdigest(), raw)
         state = states.get(key)
         if state is None:
-            states[key] = _State(None, digest, None if post.deleted else post.text, post.deleted, post)
-            states[key].payloads.append(payload)
+            text = None if post.deleted else post.text
+            state = states[key] = _State(None, digest, text, post.deleted, post)
+            state.payloads.append(_payload(raw))
             new_keys.append(key)
             imported += 1
-        elif state.deleted or state.hash == digest:
+        elif state.deleted or state.hash == digest or digest in state.seen:
+            # identical, tombstoned (final), or an older copy of a post we have since seen edited
             unchanged += 1
         else:
             if post.deleted:
@@ -128,13 +140,30 @@ def upsert_batch(conn: Connection, batch: Sequence[tuple[Post, RawRecord]], now:
                 state.payloads.clear()
             else:
                 state.versions.append((state.text, state.hash))
-            state.payloads.append(payload)
-            state.hash, state.text, state.deleted, state.post = digest, post.text, post.deleted, post
-            if post.deleted:
-                state.text = None
+                state.seen.add(state.hash)
+            state.payloads.append(_payload(raw))
+            state.hash, state.deleted, state.post = digest, post.deleted, post
+            state.text = None if post.deleted else post.text
             updated += 1
     _write(conn, states, new_keys, now)
     return UpsertCounts(imported=imported, updated=updated, unchanged=unchanged)
+
+
+def _payload(raw: RawRecord) -> tuple[str, str, RawRecord]:
+    text = payload_json(raw.payload)
+    return (text, hashlib.sha256(text.encode("utf-8")).hexdigest(), raw)
+
+
+def _version_hashes(conn: Connection, ids: list[int]) -> dict[int, set[str]]:
+    """Content hashes of the earlier versions of these posts."""
+    out: dict[int, set[str]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        stmt = select(post_versions.c.post_id, post_versions.c.content_hash).where(
+            post_versions.c.post_id.in_(ids[start : start + _CHUNK])
+        )
+        for post_id, digest in conn.execute(stmt):
+            out.setdefault(post_id, set()).add(digest)
+    return out
 
 
 def _write(
