@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from goodwill.models import Post
+from goodwill.store.dialect import bulk_insert
 from goodwill.store.records import RawRecord, UpsertCounts
 from goodwill.store.schema import enrichments, post_versions, posts, raw_payloads
 
@@ -177,7 +178,7 @@ def _write(
             rows.append(_post_row(state.post, state.hash, now) | {"first_seen_at": now})
         # Plain executemany (one statement for the batch); ids are read back by key, which is
         # much faster on SQLite than RETURNING in parameter order (row by row).
-        conn.execute(insert(posts), rows)
+        bulk_insert(conn, posts, rows)
         for key, found in _load(conn, new_keys).items():
             states[key].id = found.id
 
@@ -212,7 +213,7 @@ def _write(
                         "valid_until": now,
                     }
                 )
-        conn.execute(insert(post_versions), version_rows)
+        bulk_insert(conn, post_versions, version_rows)
 
     payload_rows: list[dict[str, Any]] = []
     for s in changed:
@@ -235,7 +236,7 @@ def _write(
         known = _known_payloads(conn, [s.id for s in changed if s.id not in new_ids and not s.tombstoned])
         payload_rows = [r for r in payload_rows if (r["post_id"], r["payload_hash"]) not in known]
     if payload_rows:
-        conn.execute(insert(raw_payloads), payload_rows)
+        bulk_insert(conn, raw_payloads, payload_rows)
 
 
 def _max_versions(conn: Connection, ids: list[int | None]) -> dict[int, int]:
