@@ -97,7 +97,9 @@ _IDIOMS: dict[str, str] = {
     "not a problem": "fine",
     "no worries": "fine",
 }
-_IDIOM = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _IDIOMS), key=len, reverse=True)) + r")\b")
+# No leading \b: a pattern that starts with literals lets the regex engine skip ahead fast;
+# the left word boundary is checked in _rewrite_idiom instead.
+_IDIOM = re.compile("(?:" + "|".join(sorted(map(re.escape, _IDIOMS), key=len, reverse=True)) + r")\b")
 
 # --- tokens -------------------------------------------------------------------------------------
 _EMOTICON = r"(?:[:;=8x][-o^']?[)(\]\[dp/\\|*3o]|[)(\]\[][-o^']?[:;=]|<3|</3)(?!\w)"
@@ -283,7 +285,14 @@ def _normalise_joined(texts: Sequence[str]) -> str:
     joined = _VARIATION.sub("", _QUOTES.sub("'", joined.lower()))
     joined = _PUNCT_RUN.sub(r"\1\1", joined)
     joined = _fix_elongations(joined)
-    return _IDIOM.sub(lambda m: _IDIOMS[m.group(0)], joined)
+    return _IDIOM.sub(_rewrite_idiom, joined)
+
+
+def _rewrite_idiom(match: re.Match[str]) -> str:
+    start = match.start()
+    if start > 0 and _WORD_CHAR.match(match.string, start - 1):
+        return match.group(0)  # inside a longer word, e.g. "piano problem"
+    return _IDIOMS[match.group(0)]
 
 
 def tokenise(text: str) -> list[str]:
@@ -447,13 +456,16 @@ def explain(text: str, top: int = 5) -> list[tuple[str, float]]:
     return _shared_model().explain(text, top=top)
 
 
-def _judgement(probs: NDArray[np.float64]) -> dict[str, Any]:
-    p = [round(float(x), 4) for x in probs]
-    return {
-        "label": CLASSES[int(np.argmax(probs))],
-        "score": round(float(probs[2] - probs[0]), 4),
-        "probabilities": dict(zip(CLASSES, p, strict=True)),
-    }
+def _judgements(probs: NDArray[np.float64]) -> list[dict[str, Any]]:
+    """One output object per row of probabilities (vectorised; this runs for every post)."""
+    labels = [CLASSES[i] for i in probs.argmax(axis=1).tolist()]
+    scores = np.round(probs[:, 2] - probs[:, 0], 4).tolist()
+    rounded = np.round(probs, 4).tolist()
+    neg, neu, pos = CLASSES
+    return [
+        {"label": label, "score": score, "probabilities": {neg: p[0], neu: p[1], pos: p[2]}}
+        for label, score, p in zip(labels, scores, rounded, strict=True)
+    ]
 
 
 _TOMBSTONE: dict[str, Any] = {
@@ -499,6 +511,6 @@ class SentimentStage:
         out: list[Judgement] = [
             {"sentiment": dict(_TOMBSTONE, probabilities=dict(_TOMBSTONE["probabilities"]))} for _ in posts
         ]
-        for row, i in enumerate(idx):
-            out[i] = {"sentiment": _judgement(probs[row])}
+        for i, judged in zip(idx, _judgements(probs), strict=True):
+            out[i] = {"sentiment": judged}
         return out
