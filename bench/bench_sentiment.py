@@ -88,31 +88,31 @@ def main() -> None:
     def score(pred: list[int]) -> float:
         return float(recall_score(gold, pred, average="macro", labels=[0, 1, 2]))
 
-    result = {
+    g: dict[str, Any] = {
+        "macro_recall": round(score(goodwill_classes(stage, posts)), 4),
+        "posts_per_s": round(goodwill_rate),
+    }
+    v: dict[str, Any] = {
+        "macro_recall": round(score(vader_classes(analyzer, texts)), 4),
+        "posts_per_s": round(vader_rate),
+    }
+    r: dict[str, Any] = {
+        "macro_recall": round(g["macro_recall"] / v["macro_recall"], 3),
+        "speed": round(goodwill_rate / vader_rate, 2),
+    }
+    result: dict[str, Any] = {
         "dataset": str(folder / "val_text.txt"),
         "n": len(texts),
         "metric": "macro-averaged recall",
-        "goodwill": {
-            "macro_recall": round(score(goodwill_classes(stage, posts)), 4),
-            "posts_per_s": round(goodwill_rate),
-        },
-        "vader": {
-            "macro_recall": round(score(vader_classes(analyzer, texts)), 4),
-            "posts_per_s": round(vader_rate),
-        },
+        "goodwill": g,
+        "vader": v,
+        "ratio": r,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    result["ratio"] = {
-        "macro_recall": round(result["goodwill"]["macro_recall"] / result["vader"]["macro_recall"], 3),
-        "speed": round(goodwill_rate / vader_rate, 2),
     }
     if args.json:
         print(json.dumps(result))
         return
-    g, v, r = result["goodwill"], result["vader"], result["ratio"]
-    print(
-        f"TweetEval sentiment val ({len(texts):,} tweets); speed on {N_TIMED:,} in batches of {BATCH:,}"
-    )
+    print(f"TweetEval sentiment val ({len(texts):,} tweets); speed on {N_TIMED:,} in batches of {BATCH:,}")
     print(f"{'':10}{'macro-recall':>14}{'posts/s':>12}")
     print(f"{'goodwill':10}{g['macro_recall']:>14.4f}{g['posts_per_s']:>12,}")
     print(f"{'VADER':10}{v['macro_recall']:>14.4f}{v['posts_per_s']:>12,}")
