@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from store_helpers import make_post, rec
 
+from goodwill.errors import StoreError
 from goodwill.store import PostQuery, Store
 
 
@@ -188,3 +189,28 @@ def test_stats_leave_out_tombstones(filled: Store) -> None:
     stats = filled.stats()
     assert stats["total"] == {"posts": 3, "enriched": 2, "deleted": 1}
     assert stats["sentiment"] == {"neutral": 1, "positive": 1}
+
+
+def test_saving_the_same_stage_version_again_replaces_it(store: Store) -> None:
+    store.upsert([rec(make_post("1", "x"))])
+    one = store.get("generic", "1")
+    assert one is not None
+    store.save_enrichment([(one.id, "sentiment", "1", {"sentiment": {"label": "neutral", "score": 0}})])
+    store.save_enrichment(
+        [
+            (one.id, "sentiment", "1", {"sentiment": {"label": "negative", "score": -1}}),
+            (one.id, "intent", "1", {"intent": {"label": "question", "scores": {}}}),
+        ]
+    )
+    again = store.get("generic", "1")
+    assert again is not None
+    assert again.enrichment == {
+        "sentiment": {"label": "negative", "score": -1},
+        "intent": {"label": "question", "scores": {}},
+    }
+    assert store.stats()["sentiment"] == {"negative": 1}
+
+
+def test_saving_for_an_unknown_post_is_a_store_error(store: Store) -> None:
+    with pytest.raises(StoreError, match="does not exist"):
+        store.save_enrichment([(999, "sentiment", "1", {"sentiment": {}})])

@@ -121,11 +121,22 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(n) for n in names)}) "
         f"VALUES ({', '.join([marker] * len(names))})"
     )
-    params = [
-        tuple(
-            value if proc is None or value is None else proc(value)
-            for value, proc in zip((row[n] for n in names), processors, strict=True)
-        )
-        for row in rows
-    ]
-    conn.exec_driver_sql(sql, params)
+    columns_out: list[list[Any]] = []
+    for name, proc in zip(names, processors, strict=True):
+        values = [row[name] for row in rows]
+        if proc is not None:
+            values = _processed(values, proc)
+        columns_out.append(values)
+    conn.exec_driver_sql(sql, list(zip(*columns_out, strict=True)))
+
+
+def _processed(values: list[Any], proc: Any) -> list[Any]:
+    """Bind-process one column; a value repeated from the row before (e.g. one timestamp) is done once."""
+    out: list[Any] = []
+    last_in: Any = object()
+    last_out: Any = None
+    for value in values:
+        if value is not last_in:
+            last_in, last_out = value, (None if value is None else proc(value))
+        out.append(last_out)
+    return out

@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, func, insert, not_, or_, select
+from sqlalchemy import Connection, bindparam, delete, exists, func, not_, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from goodwill.errors import StoreError
 from goodwill.models import Post, Provenance
+from goodwill.store.dialect import bulk_insert
 from goodwill.store.engine import make_engine, migrate_schema, store_error, write
 from goodwill.store.query import PostQuery, filter_clauses, posted_at
 from goodwill.store.reading import stored_posts
@@ -33,6 +34,16 @@ __all__ = ["Store", "open_store"]
 def open_store(url: str, *, migrate: bool = True) -> Store:
     """Open (and create) the database at ``url``; migrate its schema to head unless told not to."""
     return Store(url, migrate=migrate)
+
+
+def _enrichment_keys(conn: Connection, ids: Sequence[int]) -> set[tuple[int, str, str]]:
+    """The (post_id, stage, stage_version) rows already stored for these posts."""
+    found: set[tuple[int, str, str]] = set()
+    cols = (enrichments.c.post_id, enrichments.c.stage, enrichments.c.stage_version)
+    for start in range(0, len(ids), 500):
+        stmt = select(*cols).where(enrichments.c.post_id.in_(ids[start : start + 500]))
+        found.update((int(p), str(s), str(v)) for p, s, v in conn.execute(stmt))
+    return found
 
 
 def _now() -> datetime:
@@ -78,16 +89,20 @@ class Store:
         keyed = {(pid, stage, version): dict(result) for pid, stage, version, result in rows}
 
         def run(conn: Connection) -> None:
-            conn.execute(
-                delete(enrichments).where(
-                    enrichments.c.post_id == bindparam("k_post"),
-                    enrichments.c.stage == bindparam("k_stage"),
-                    enrichments.c.stage_version == bindparam("k_version"),
-                ),
-                [{"k_post": p, "k_stage": s, "k_version": v} for p, s, v in keyed],
-            )
-            conn.execute(
-                insert(enrichments),
+            present = _enrichment_keys(conn, sorted({p for p, _, _ in keyed}))
+            replaced = [key for key in keyed if key in present]
+            if replaced:
+                conn.execute(
+                    delete(enrichments).where(
+                        enrichments.c.post_id == bindparam("k_post"),
+                        enrichments.c.stage == bindparam("k_stage"),
+                        enrichments.c.stage_version == bindparam("k_version"),
+                    ),
+                    [{"k_post": p, "k_stage": s, "k_version": v} for p, s, v in replaced],
+                )
+            bulk_insert(
+                conn,
+                enrichments,
                 [
                     {"post_id": p, "stage": s, "stage_version": v, "result": r, "computed_at": now}
                     for (p, s, v), r in keyed.items()
