@@ -127,6 +127,7 @@ def test_normalisation() -> None:
         "@user", "soo", "xxelong", "good", "xxelong", "http", "i'm", "😍",
     ]  # fmt: skip
     assert normalise_batch(["a\x1eb", "c"]).split("\x1e") == ["a b", "c"]
+    assert normalise_batch(["x &#30; y", "z"]).split("\x1e") == ["x  y", "z"]  # a control char entity
 
 
 def test_missing_artifacts_raise_model_error(tmp_path: Path) -> None:
