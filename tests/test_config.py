@@ -85,3 +85,13 @@ def test_any_text_gives_a_config_or_a_config_error(
         load_config(path)
     except ConfigError as exc:
         assert str(exc).startswith(str(path))
+
+
+def test_a_brand_given_by_name_also_answers_to_its_usual_handle_and_hashtag() -> None:
+    from goodwill.config import WorkspaceConfig
+
+    config = WorkspaceConfig.from_names(["Acme Bank"], ["Globex"])
+    assert config.brands[0].all_handles() == ["acmebank"]
+    assert config.brands[0].hashtags == ["AcmeBank"]
+    assert config.competitors[0].all_handles() == ["Globex"]
+    assert config.competitors[0].hashtags == []

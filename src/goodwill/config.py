@@ -91,11 +91,22 @@ class WorkspaceConfig(BaseModel):
 
     @classmethod
     def from_names(cls, brands: list[str], competitors: list[str]) -> WorkspaceConfig:
-        """A config for ``goodwill enrich --brand X --competitor Y`` without a file."""
+        """A config for ``goodwill enrich --brand X --competitor Y`` without a file.
+
+        Without a file we only know the name, so we assume the usual social
+        spelling of it too: "Acme Bank" also answers to @acmebank and #AcmeBank.
+        """
         return cls(
-            brands=[BrandSpec(name=n) for n in brands],
-            competitors=[BrandSpec(name=n) for n in competitors],
+            brands=[_spec_from_name(n) for n in brands],
+            competitors=[_spec_from_name(n) for n in competitors],
         )
+
+
+def _spec_from_name(name: str) -> BrandSpec:
+    compact = re.sub(r"[^\w]", "", name, flags=re.UNICODE)
+    if not compact or compact.lower() == name.lower():
+        return BrandSpec(name=name, handles={"any": [compact]} if compact else {})
+    return BrandSpec(name=name, handles={"any": [compact.lower()]}, hashtags=[compact])
 
 
 def default_store_url(workspace: Path) -> str:

@@ -67,7 +67,7 @@ def test_bad_lines_are_answered_in_place_and_the_run_goes_on() -> None:
 
 def test_invalid_utf8_is_an_error_line() -> None:
     out = list(enrich_lines([b'{"id": "1", "text": "caf\xe9"}'], Pipeline([Echo()])))
-    assert out == [{"id": None, "line": 1, "error": "not valid UTF-8 at byte 25"}]
+    assert out == [{"id": None, "line": 1, "error": "not valid UTF-8 at byte 24"}]
 
 
 def test_posts_are_judged_in_batches_of_the_requested_size() -> None:
