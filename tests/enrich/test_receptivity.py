@@ -72,7 +72,7 @@ def _judge(
 
 WELCOME = [
     ("@acmebank my card was charged twice and I'm still waiting for a refund", "addressed to @acmebank"),
-    ("@acmebank how do I reset my PIN?", "asks a direct question"),
+    ("@acmebank how do I reset my PIN?", "asks a question about Acme Bank"),
     ("I can't log in to the Acme app, please help", "help request"),
     ("@AcmeHelp are you open on Sunday?", "addressed to @acmehelp"),
     ("Acme charged me twice this month and nobody answers", "complaint about Acme Bank"),
@@ -87,6 +87,9 @@ WELCOME = [
     ("@acmebank la app no funciona, ayuda por favor", "addressed to @acmebank"),
     ("great, another outage @acmebank. love how this happens every payday", "complaint addressed"),
     ("Acme app keeps crashing every time I open it", "complaint about Acme Bank"),
+    ("does Acme let you open a joint account online?", "asks a question about Acme Bank"),
+    ("is Acme better than Globex for students?", "asks a question about Acme Bank"),
+    ("Globex just raised fees again. what are the alternatives these days?", "asks for alternatives"),
 ]
 
 
@@ -123,6 +126,11 @@ def test_not_welcome_with_a_counter_reason(text: str, counter: str) -> None:
     out = _judge(text)
     assert out["welcome"] is False, out
     assert any(counter in r for r in out["counter_reasons"]), out["counter_reasons"]
+
+
+def test_a_question_that_is_not_about_the_brand_needs_more_than_a_mention() -> None:
+    out = _judge("my Acme hoodie is the comfiest. what time does the match start tonight?")
+    assert out["welcome"] is False, out
 
 
 def test_spam_is_never_welcome_even_when_addressed() -> None:

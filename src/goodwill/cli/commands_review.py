@@ -59,7 +59,7 @@ def queue(
         [e.post for e in entries],
         fmt=fmt,
         title=f"Queue: {len(entries):,} posts that welcome a reply",
-        extra=[{"priority": e.priority.score} for e in entries],
+        extra=[{"priority": round(e.priority.score, 2)} for e in entries],
     )
 
 

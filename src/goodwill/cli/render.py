@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from goodwill.store import StoredPost
@@ -89,23 +89,27 @@ def write_posts(
         writer.writeheader()
         writer.writerows(rows)
         return
-    table = Table(title=title, show_lines=False, expand=True)
-    extra_cols = list(extras[0]) if extras and extras[0] else []
-    for col in extra_cols:
-        table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("post", no_wrap=True, max_width=22)
-    table.add_column("judgement", max_width=26)
-    table.add_column("text", ratio=3)
-    table.add_column("why", ratio=2)
-    for row in rows:
-        judgement = f"{row['intent']} · {row['sentiment']}"
+    _write_cards(rows, title=title, stream=stream, extra_cols=list(extras[0]) if extras and extras[0] else [])
+
+
+def _write_cards(rows: list[dict[str, Any]], *, title: str, stream: TextIO, extra_cols: list[str]) -> None:
+    """One short block per post: readable at any terminal width, unlike a wide table."""
+    console = Console(file=stream, highlight=False)
+    console.print(Text(title, style="bold"))
+    for number, row in enumerate(rows, start=1):
+        head = Text(f"{number:>3}. ")
+        for col in extra_cols:
+            head.append(f"[{col} {row[col]}] ", style="bold")
+        head.append(f"{row['network']}:{row['id']}", style="cyan")
+        if row["author"]:
+            head.append(f" @{row['author']}")
+        judgement = [str(row["intent"]), str(row["sentiment"])]
         if row["brands"]:
-            judgement += f" · {row['brands']}"
-        table.add_row(
-            *[str(row[c]) for c in extra_cols],
-            f"{row['network']}:{row['id']}\n@{row['author']}",
-            judgement,
-            _one_line(str(row["text"]), 280),
-            row["reasons"],
-        )
-    Console(file=stream, soft_wrap=False).print(table)
+            judgement.append(str(row["brands"]))
+        if row["created_at"]:
+            judgement.append(str(row["created_at"])[:16].replace("T", " "))
+        head.append(" · " + " · ".join(j for j in judgement if j), style="dim")
+        console.print(head)
+        console.print(Text("     " + _one_line(str(row["text"]), 400)))
+        if row["reasons"]:
+            console.print(Text(f"     why: {row['reasons']}", style="green"))

@@ -156,7 +156,7 @@ class IntentStage:
     """Label each post with the author's intent, with the phrases that show it."""
 
     name = "intent"
-    version = "1"
+    version = "2"
     requires: tuple[str, ...] = ("language", "spam")
     provides: tuple[str, ...] = ("intent",)
 

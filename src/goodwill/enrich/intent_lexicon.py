@@ -140,6 +140,8 @@ _RECOMMEND: list[tuple[float, tuple[str, ...]]] = [
     (1.2, ("looking for (a|an|some) (good|new|decent|reliable|cheap|better)",
            "looking for (good|new|decent|reliable|cheap|better|recommendations)",)),
     (1.3, ("(alternative|alternatives) (to|for)",)),
+    (1.2, ("(what are|what're|any) [the] [good] alternatives", "(anyone|anybody) (moved|switched) (from|to)",
+           "is * better than", "is * * better than", "(which|who) is better")),
     (1.2, ("should i (switch|move|change|go with|get|choose|pick)",)),
     (1.1, ("(thinking of|thinking about|considering|worth) switching", "switch from", "switching from",
            "moving away from")),

@@ -73,7 +73,7 @@ class ReceptivityStage:
     """Decide, with reasons a care agent can read, whether a reply from the brand is welcome."""
 
     name = "receptivity"
-    version = "1"
+    version = "2"
     requires: tuple[str, ...] = ("brands", "intent", "complaint", "sentiment", "spam")
     provides: tuple[str, ...] = ("receptivity",)
 
@@ -229,7 +229,16 @@ class ReceptivityStage:
         if _score(scores, "question") >= _STRONG:
             match = _QUESTION_RE.search(text)
             asked = quote(match.group(0).strip(), 90) if match else None
-            case.pro(0.3, f"asks a direct question: '{asked}'" if asked else "asks a direct question")
+            # A question about our own product is one the brand can answer, even unaddressed.
+            about_us = match is not None and any(
+                str(form).lower() in match.group(0).lower() for form in brand.get("matched") or []
+            )
+            weight = 0.5 if about_us else 0.3
+            if asked:
+                what = "a question about " + name if about_us else "a direct question"
+                case.pro(weight, f"asks {what}: '{asked}'")
+            else:
+                case.pro(weight, "asks a direct question")
         if _score(scores, "recommendation_request") >= _STRONG:
             case.pro(0.35, f"asks for recommendations ('{_first(hits, 'recommendation_request')}')")
         if _score(scores, "purchase_intent") >= _STRONG:

@@ -13,11 +13,10 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from goodwill.sources.mapping import record_to_post
-
 from goodwill.enrich.pipeline import Pipeline
 from goodwill.errors import RecordRejected
 from goodwill.models import Post
+from goodwill.sources.mapping import record_to_post
 
 __all__ = ["enrich_lines", "parse_line"]
 
