@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from itertools import chain, filterfalse
 from typing import Any, Final
 
 import numpy as np
@@ -101,6 +102,8 @@ _CUES: Final = tuple(
     (name, weight, frozenset(triggers.split()), re.compile(pattern))
     for name, weight, triggers, pattern in _TEXT_CUES
 )
+#: Every trigger word of every cue: one set lookup per word tells whether any cue regex needs to run.
+_ALL_TRIGGERS: Final = frozenset().union(*(triggers for _, _, triggers, _ in _CUES))
 # Patterns start with a character class where possible so the engine can skip ahead.
 _PHONE_RE: Final = re.compile(r"[+\d][\d\s().-]{8,16}\d(?!\w)")
 _DIGIT_RE: Final = re.compile(r"\d")
@@ -147,6 +150,8 @@ def _combine(score: float, weight: float) -> float:
 
 
 def _phone_number(text: str) -> bool:
+    if _PHONE_RE.search(text) is None:  # the common case, without a Python loop
+        return False
     for match in _PHONE_RE.finditer(text):
         start = match.start()
         before = text[start - 1] if start else " "
@@ -155,15 +160,18 @@ def _phone_number(text: str) -> bool:
     return False
 
 
-def _cues(text: str, folded: str, words: set[str]) -> tuple[list[str], float, bool]:
+def _cues(text: str, folded: str, words: Sequence[str]) -> tuple[list[str], float, bool]:
     """``(reasons, score, has_link)`` for one post's text; ``words`` are its folded prose words."""
     reasons: list[str] = []
     score = 0.0
-    for name, weight, triggers, pattern in _CUES:
-        if not words.isdisjoint(triggers) and pattern.search(folded) is not None:
-            reasons.append(name)
-            score = _combine(score, weight)
-    links = len(_LINK_RE.findall(text))
+    present = _ALL_TRIGGERS.intersection(words)
+    if present:
+        for name, weight, triggers, pattern in _CUES:
+            if not present.isdisjoint(triggers) and pattern.search(folded) is not None:
+                reasons.append(name)
+                score = _combine(score, weight)
+    # Every link form holds a "/" or "www." (which folding keeps), so most posts skip the scan.
+    links = len(_LINK_RE.findall(text)) if "/" in text or "www." in folded else 0
     if links and ("wa.me/" in folded or "t.me/" in folded) and "messaging-app contact" not in reasons:
         reasons.append("messaging-app contact")
         score = _combine(score, 0.35)
@@ -180,7 +188,7 @@ def _cues(text: str, folded: str, words: set[str]) -> tuple[list[str], float, bo
         score = _combine(score, 0.3)
     caps = len(_CAPS_WORD_RE.findall(text))
     if caps >= 4 and caps * 2 >= len(_WORDISH_RE.findall(text)):
-        promo = not words.isdisjoint(_PROMO_WORDS)
+        promo = not _PROMO_WORDS.isdisjoint(words)
         reasons.append("capitals promotion" if promo else "mostly capitals")
         score = _combine(score, 0.35 if promo else 0.1)
     if not text.isascii() and (
@@ -195,25 +203,32 @@ def _cues(text: str, folded: str, words: set[str]) -> tuple[list[str], float, bo
 
 
 def _word_hashes(words: list[str]) -> list[int] | None:
-    """Stable 32-bit hashes of a post's prose words without numbers; ``None`` if too short to compare."""
-    # Python's string hash is fast but salted per process; SpamStage drops its memory when it is
-    # unpickled in a process with another salt, so fingerprints are only ever compared within one.
-    kept = [hash(w) & 0xFFFFFFFF for w in words if not w.isdigit()]
+    """Hashes of a post's prose words without numbers; ``None`` if too short to compare.
+
+    :func:`_signatures` keeps their low 32 bits. Python's string hash is fast but salted per
+    process; SpamStage drops its memory when it is unpickled in a process with another salt, so
+    fingerprints are only ever compared within one.
+    """
+    kept = list(map(hash, filterfalse(str.isdigit, words)))
     return kept if len(kept) >= MIN_WORDS else None
 
 
 def _signatures(word_lists: Sequence[list[int]]) -> npt.NDArray[np.uint32]:
     """``(len(word_lists), 32)`` MinHash signatures over word pairs, for the whole batch at once."""
-    lengths = np.fromiter((len(s) for s in word_lists), dtype=np.int64, count=len(word_lists))
-    flat = np.fromiter((h for s in word_lists for h in s), dtype=np.uint64, count=int(lengths.sum()))
+    lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
+    raw = np.fromiter(chain.from_iterable(word_lists), dtype=np.int64, count=int(lengths.sum()))
+    flat = raw.view(np.uint64) & np.uint64(0xFFFFFFFF)
     ends = np.cumsum(lengths)
     # A pair (word i, word i+1) belongs to a post unless word i is that post's last word.
     keep = np.ones(flat.size - 1, dtype=bool)
     keep[ends[:-1] - 1] = False
     pairs = (flat[:-1] * np.uint64(0x9E3779B1) + flat[1:])[keep]
-    hashed = (pairs[:, None] * _MULT[None, :] + _ADD[None, :]) >> np.uint64(32)
+    # (hash, pair) layout so each post's pairs are contiguous for the reduction; in place to spare copies.
+    hashed = np.multiply.outer(_MULT, pairs)
+    hashed += _ADD[:, None]
+    hashed >>= np.uint64(32)
     pair_starts = np.concatenate(([0], np.cumsum(lengths - 1)[:-1]))
-    return np.minimum.reduceat(hashed, pair_starts, axis=0).astype(np.uint32)
+    return np.ascontiguousarray(np.minimum.reduceat(hashed, pair_starts, axis=1).T).astype(np.uint32)
 
 
 def _band_keys(signatures: npt.NDArray[np.uint32]) -> list[list[int]]:
@@ -259,6 +274,8 @@ class SpamStage:
     def _lookup(self, signature: npt.NDArray[np.uint32], keys: list[int]) -> list[Any] | None:
         for generation in (0, 1):
             bands, entries = self._bands[generation], self._entries[generation]
+            if bands.keys().isdisjoint(keys):  # most posts: no band seen before, decided in C
+                continue
             for key in keys:
                 entry_id = bands.get(key)
                 if entry_id is None:
@@ -267,7 +284,7 @@ class SpamStage:
                 if entry is None:
                     continue
                 other = np.frombuffer(entry[1], dtype=np.uint32)
-                if float(np.mean(other == signature)) >= _MIN_AGREEMENT:
+                if int(np.count_nonzero(other == signature)) >= _MIN_AGREEMENT * _HASHES:
                     return entry
         return None
 
@@ -280,8 +297,12 @@ class SpamStage:
         entry_id = self._next_id
         self._next_id += 1
         self._entries[0][entry_id] = [native_id, signature.tobytes(), {}, {author: 1}]
-        for key in keys:
-            self._bands[0].setdefault(key, entry_id)
+        bands = self._bands[0]
+        if bands.keys().isdisjoint(keys):
+            bands.update(dict.fromkeys(keys, entry_id))
+        else:
+            for key in keys:
+                bands.setdefault(key, entry_id)
 
     def process(self, posts: Sequence[Post], enrichment: Sequence[Mapping[str, Any]]) -> list[Judgement]:
         out: list[Judgement] = []
@@ -294,7 +315,7 @@ class SpamStage:
                 continue
             folded = fold(text)
             words = prose_words(folded)
-            cue_results.append(_cues(text, folded, set(words)))
+            cue_results.append(_cues(text, folded, words))
             hashes = _word_hashes(words)
             if hashes:
                 shingled.append((i, hashes))
