@@ -198,6 +198,7 @@ class CueBook:
             )
             for first in singles
         }
+        self._firsts: frozenset[str] = frozenset(self._index)
 
     def scan(self, words: tuple[str, ...]) -> list[Hit]:
         """Every cue that fires in ``words`` (from :func:`tokens`), discounted for context.
@@ -205,6 +206,9 @@ class CueBook:
         A cue fires at most once per position; different cues may share words.
         """
         hits: list[Hit] = []
+        # Most posts hold no first word of a small book's phrases: say so in C, skipping the loop.
+        if self._firsts.isdisjoint(words):
+            return hits
         index = self._index
         count = len(words)
         for i, word in enumerate(words):

@@ -54,6 +54,8 @@ def _question_evidence(words: Sequence[str]) -> tuple[float, list[str]]:
     """Evidence from punctuation: a '?' and whether its sentence opens like a question."""
     evidence = 0.0
     fired: list[str] = []
+    if "?" not in words and "¿" not in words:
+        return evidence, fired
     sentence_start = True
     opened = False
     opener = ""
