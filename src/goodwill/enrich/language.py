@@ -123,6 +123,7 @@ class _BatchScorer:
         self.output: npt.NDArray[np.int64] = np.asarray(ident.tk_output, dtype=np.int64)
         self.ptc: npt.NDArray[np.float16] = np.asarray(ident.nb_ptc)
         self.pc: npt.NDArray[np.float32] = np.asarray(ident.nb_pc, dtype=np.float32)
+        self.ptc64: npt.NDArray[np.float64] | None = None
         raw_labels = [str(c) for c in ident.nb_classes]
         # Duplicate labels (a language in two scripts) share the probability mass of one column.
         first: dict[str, int] = {}
@@ -134,44 +135,47 @@ class _BatchScorer:
                 first[label] = i
         self.labels: list[str] = raw_labels
 
+    def _ptc64(self) -> npt.NDArray[np.float64]:
+        """The feature table in float64, made once (it is what every product multiplies)."""
+        if self.ptc64 is None:
+            self.ptc64 = self.ptc.astype(np.float64)
+        return self.ptc64
+
     def probabilities(self, texts: Sequence[bytes]) -> npt.NDArray[np.float64]:
         """``(len(texts), n_labels)`` calibrated probabilities, as py3langid's ``norm_probs``."""
         n = len(texts)
-        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
         order = np.argsort(-lengths, kind="stable")
         sorted_lengths = lengths[order]
         width = int(sorted_lengths[0]) if n else 0
-        grid = np.zeros((n, max(width, 1)), dtype=np.int64)
-        for row, index in enumerate(order.tolist()):
-            data = texts[index]
-            if data:
-                grid[row, : len(data)] = np.frombuffer(data, dtype=np.uint8)
-        state = np.zeros(n, dtype=np.int64)
+        # Bytes laid out (position, post), longest post first, so each step reads a contiguous prefix.
+        flat = np.frombuffer(b"".join([texts[i] for i in order.tolist()]), dtype=np.uint8)
+        starts = np.cumsum(sorted_lengths) - sorted_lengths
+        post_of_byte = np.repeat(np.arange(n), sorted_lengths)
+        grid = np.zeros((max(width, 1), n), dtype=np.int64)
+        grid[np.arange(flat.size) - starts[post_of_byte], post_of_byte] = flat
         active_counts = np.searchsorted(-sorted_lengths, -np.arange(width), side="left")
-        rows_found: list[npt.NDArray[np.int64]] = []
-        feats_found: list[npt.NDArray[np.int64]] = []
-        for step in range(width):
-            active = int(active_counts[step])
-            current = self.nextmove[self.rowbase[state[:active]] + grid[:active, step]]
-            state[:active] = current
-            features = self.output[current]
-            hit = np.flatnonzero(features >= 0)
-            if hit.size:
-                rows_found.append(hit)
-                feats_found.append(features[hit])
+        # The automaton's state after each byte; only the feature lookup is done once, afterwards.
+        states = np.zeros((max(width, 1), n), dtype=np.int64)
+        previous = np.zeros(n, dtype=np.int64)
+        for step, active in enumerate(active_counts.tolist()):
+            states[step, :active] = self.nextmove[self.rowbase[previous[:active]] + grid[step, :active]]
+            previous = states[step]
+        features = self.output[states]
+        features[np.arange(n)[None, :] >= active_counts[:, None]] = -1
+        _, rows_hit = np.nonzero(features >= 0)
+        n_features = self.ptc.shape[0]
         scores = np.tile(self.pc.astype(np.float64), (n, 1))
-        if rows_found:
-            rows = np.concatenate(rows_found)
-            feats = np.concatenate(feats_found)
-            used, columns = np.unique(feats, return_inverse=True)
-            counts = sparse.csr_matrix(
-                (np.ones(rows.size, dtype=np.float64), (rows, columns)), shape=(n, used.size)
+        if rows_hit.size:
+            # One sort of (post, feature) keys gives each post's feature counts in feature order.
+            keys, counts = np.unique(rows_hit * n_features + features[features >= 0], return_counts=True)
+            post, feature = np.divmod(keys, n_features)
+            indptr = np.concatenate(([0], np.cumsum(np.bincount(post, minlength=n))))
+            matrix = sparse.csr_matrix(
+                (np.log1p(counts.astype(np.float64)), feature, indptr), shape=(n, n_features)
             )
-            counts.sum_duplicates()
-            counts.data = np.log1p(counts.data)
-            table = self.ptc[used].astype(np.float64)
-            scores += np.asarray(counts @ table)
-            featureless = np.diff(counts.indptr) == 0
+            scores += np.asarray(matrix @ self._ptc64())
+            featureless = np.diff(indptr) == 0
         else:
             featureless = np.ones(n, dtype=bool)
         scores[featureless] = 0.0

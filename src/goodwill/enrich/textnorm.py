@@ -145,6 +145,8 @@ def strip_entities(text: str) -> str:
     What is left is the prose a person wrote, which is what a language or
     duplicate judgement should look at.
     """
+    if text.isascii() and _ENTITY_START_RE.search(text) is None:
+        return text  # no URL, handle, tag or emoji can be in it (emoji are never ASCII)
     if text[:4].lstrip()[:2] in ("RT", "rt", "Rt"):
         text = RETWEET_RE.sub(" ", text)
     return _ENTITIES_RE.sub(" ", text)
