@@ -290,6 +290,9 @@ class ReceptivityStage:
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
+    # Earlier stages hand over plain dicts; the exact type check spares the slow ABC check.
+    if type(value) is dict:
+        return value
     return value if isinstance(value, Mapping) else {}
 
 
