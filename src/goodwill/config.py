@@ -102,11 +102,35 @@ class WorkspaceConfig(BaseModel):
         )
 
 
+#: How brands usually name their customer-care accounts: @AppleSupport, @AmazonHelp, @SpotifyCares,
+#: @Uber_Support, @AskPlayStation. A post to one of these is a post to the brand.
+_CARE_SUFFIXES: tuple[str, ...] = (
+    "support", "help", "helps", "helpers", "care", "cares", "service", "assist",
+    "_support", "_help", "_care", "_cares", "_service",
+)
+_CARE_PREFIXES: tuple[str, ...] = ("ask", "ask_")
+
+
+def _care_variants(name: str, compact: str) -> list[str]:
+    """The usual care-account spellings of a brand's handle (its main handle not included)."""
+    base = compact.lower()
+    words = re.findall(r"\w+", name.lower(), flags=re.UNICODE)
+    joined = ["_".join(words)] if len(words) > 1 else []
+    return [
+        *joined,
+        *(base + suffix for suffix in _CARE_SUFFIXES),
+        *(prefix + base for prefix in _CARE_PREFIXES),
+    ]
+
+
 def _spec_from_name(name: str) -> BrandSpec:
     compact = re.sub(r"[^\w]", "", name, flags=re.UNICODE)
-    if not compact or compact.lower() == name.lower():
-        return BrandSpec(name=name, handles={"any": [compact]} if compact else {})
-    return BrandSpec(name=name, handles={"any": [compact.lower()]}, hashtags=[compact])
+    if not compact:
+        return BrandSpec(name=name)
+    variants = _care_variants(name, compact)
+    if compact.lower() == name.lower():
+        return BrandSpec(name=name, handles={"any": [compact, *variants]})
+    return BrandSpec(name=name, handles={"any": [compact.lower(), *variants]}, hashtags=[compact])
 
 
 def default_store_url(workspace: Path) -> str:
