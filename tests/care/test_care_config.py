@@ -56,6 +56,15 @@ canned_blocks = true
 name = "amy"
 skills = ["billing", "de"]
 capacity = 3
+
+[care.costs]
+currency = "EUR"
+phone = 7.5
+phone_share = 1.0
+
+[care.ambassadors]
+trusted_after = 20
+ranks = [{ name = "Fan", points = 0 }, { name = "Pro", points = 100 }]
 """
 
 
@@ -89,6 +98,10 @@ def test_care_tables_load_into_routing_slas_policy_and_agents(tmp_path: Path) ->
     assert (amy.capacity, amy.skills, amy.open_cases) == (3, frozenset({"billing", "de"}), 1)
     assert care.agent("kim").capacity == 6
 
+    assert (care.costs.currency, care.costs.avoided) == ("EUR", 7.5)
+    assert care.ambassadors.trusted_after == 20
+    assert care.ambassadors.rank_for(150) == "Pro"
+
 
 def test_template_without_care_gets_defaults(tmp_path: Path) -> None:
     care = load_config(write(tmp_path, config_template())).care
@@ -110,6 +123,9 @@ def test_template_without_care_gets_defaults(tmp_path: Path) -> None:
         ('[care.calendars.uk]\nweek = { mon = ["17:00-09:00"] }\n', 2, "care.calendars.uk.week",
          "split a night shift"),
         ('[[care.escalations]]\nto_queue = "boss"\n', 1, "care.escalations.0", "needs a trigger"),
+        ('[care.costs]\nphone = -2\n', 2, "care.costs.phone", "greater than or equal to 0"),
+        ('[care.ambassadors]\nranks = [{ name = "Pro", points = 5 }]\n', 1, "care.ambassadors",
+         "rank at 0 points"),
     ],
 )  # fmt: skip
 def test_mistakes_name_file_line_and_key(

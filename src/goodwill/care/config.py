@@ -1,4 +1,4 @@
-"""The ``[care]`` part of goodwill.toml: routing, service levels, reply policy and agents.
+"""The ``[care]`` part of goodwill.toml: routing, service levels, reply policy, agents, costs, ambassadors.
 
 It is validated with the rest of the workspace config (goodwill.config), so a
 mistake here is reported with the file, the line and the key like any other::
@@ -24,6 +24,13 @@ mistake here is reported with the file, the line and the key like any other::
     timezone = "Europe/London"
     week = { mon = ["09:00-17:30"], tue = ["09:00-17:30"] }
     holidays = ["2026-12-25"]
+
+    [care.costs]
+    phone = 6.0
+    social = 1.5
+
+    [care.ambassadors]
+    trusted_after = 20
 """
 
 from __future__ import annotations
@@ -32,7 +39,9 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from goodwill.care.ambassadors import AmbassadorPolicy
 from goodwill.care.calendar import BusinessHours
+from goodwill.care.metrics import ContactCosts
 from goodwill.care.replycheck import ReplyPolicy
 from goodwill.care.routing import Agent, Routing
 from goodwill.care.sla import ALWAYS, QueueSla, SlaBook
@@ -70,6 +79,9 @@ class CareConfig(Routing):
     agents: list[AgentSpec] = Field(default_factory=list)
     #: the open-case limit of an agent not listed under ``[[care.agents]]``
     default_capacity: int = Field(default=10, ge=0)
+    #: contact costs for the deflection estimate on the metrics page
+    costs: ContactCosts = Field(default_factory=ContactCosts)
+    ambassadors: AmbassadorPolicy = Field(default_factory=AmbassadorPolicy)
 
     @model_validator(mode="after")
     def _references(self) -> CareConfig:
