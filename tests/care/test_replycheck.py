@@ -57,6 +57,11 @@ def spans(result: Any) -> dict[str, str]:
         "Sorry Dana! Can you DM us the last 4 digits of the card so we can trace the double charge?",
         "We're on it Dana: error code 503 on the rent payment page was our fault and the refund is underway.",
         "Dana, that duplicate charge should not happen. Deal with it? We will: the reversal went out today.",
+        "Dana, the rent payment glitch came from our update; check out our release notes for the fix.",
+        "Dana, our latest app version stops the double charge on rent payments.",
+        "Dana, we've refunded the fee and added 1% cashback on your account this month as an apology.",
+        "Dana, you can switch to paperless statements for the rent account in the app.",
+        "Dana, the replacement card is free and arrives in 3 days; the double charge is reversed.",
     ],
 )
 def test_care_replies_are_not_flagged(reply: str) -> None:
@@ -87,6 +92,13 @@ def test_care_replies_are_not_flagged(reply: str) -> None:
         ("Rent payment fixed, Dana. See acmebank.example/products/gold-card.", "sales.product_link",
          "acmebank.example/products/gold-card"),
         ("The charge is reversed, Dana. Enjoy a free trial of Acme Plus on us!", "sales.offer", "free trial"),
+        ("Charge reversed, Dana. Our new Acme Plus account has no fees.", "sales.check_out",
+         "Our new Acme Plus account has"),
+        ("Charge reversed, Dana. Introducing Acme Plus: premium banking.", "sales.check_out",
+         "Introducing Acme Plus"),
+        ("Charge reversed, Dana! Get the new Acme Visa and earn 2% cashback.", "sales.offer",
+         "earn 2% cashback"),
+        ("Charge reversed, Dana! Get the new Acme Visa.", "sales.call_to_action", "Get the new"),
     ],
 )  # fmt: skip
 def test_sales_talk_is_flagged_with_its_span(reply: str, code: str, excerpt: str) -> None:
@@ -107,7 +119,10 @@ def test_a_competitor_shop_link_is_not_our_sales_page() -> None:
 
 def test_offer_words_in_a_pitch_sentence_are_flagged_even_with_sorry_elsewhere() -> None:
     reply = "Sorry for the double rent charge, Dana. Our new savings account has a special offer this week."
-    assert spans(check(reply)) == {"sales.offer": "special offer"}
+    assert spans(check(reply)) == {
+        "sales.offer": "special offer",
+        "sales.check_out": "Our new savings account has a",
+    }
 
 
 # --- an invited thread may hear about products -------------------------------------------------------------

@@ -210,3 +210,16 @@ def test_any_markdown_splits_into_text_it_contains(text: str) -> None:
         assert section.text.strip() == section.text and section.text
         for line in section.text.splitlines():
             assert line in text
+
+
+def test_build_suggester_from_config(tmp_path: Path) -> None:
+    from goodwill.care.config import CareConfig
+    from goodwill.care.suggest import build_suggester
+
+    care = CareConfig(knowledge_base="kb", encoder="tfidf")
+    assert care.knowledge_base_path(tmp_path) == tmp_path / "kb"
+    assert CareConfig().knowledge_base_path(tmp_path) is None
+    suggester = build_suggester(REPLIES, knowledge_base=KB, encoder=care.encoder)
+    assert suggester.encoder.name == "tfidf"
+    assert len(suggester) == len(REPLIES) + 8  # ten sections, less the Cards and Payments overviews
+    assert str(suggester.suggest(QUERIES[0][0])[0].citation) == QUERIES[0][1]

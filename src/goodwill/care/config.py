@@ -36,6 +36,8 @@ mistake here is reported with the file, the line and the key like any other::
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -82,6 +84,10 @@ class CareConfig(Routing):
     #: contact costs for the deflection estimate on the metrics page
     costs: ContactCosts = Field(default_factory=ContactCosts)
     ambassadors: AmbassadorPolicy = Field(default_factory=AmbassadorPolicy)
+    #: a folder of Markdown files for suggested answers, relative to goodwill.toml
+    knowledge_base: str | None = None
+    #: how suggestions compare texts: MiniLM embeddings when installed ("auto"), or one named
+    encoder: Literal["auto", "minilm", "tfidf"] = "auto"
 
     @model_validator(mode="after")
     def _references(self) -> CareConfig:
@@ -119,6 +125,13 @@ class CareConfig(Routing):
         domains = list(dict.fromkeys([*self.reply.brand_domains, *brand_domains]))
         bare = ReplyPolicy(brand_domains=domains).brand_domains
         return self.reply.model_copy(update={"brand_domains": bare})
+
+    def knowledge_base_path(self, workspace: Path) -> Path | None:
+        """The knowledge-base folder, resolved against the workspace (the folder of goodwill.toml)."""
+        if self.knowledge_base is None:
+            return None
+        folder = Path(self.knowledge_base).expanduser()
+        return folder if folder.is_absolute() else workspace / folder
 
     def agent(self, name: str, *, open_cases: int = 0, available: bool = True) -> Agent:
         """A user as an :class:`Agent`: their ``[[care.agents]]`` entry, else no skills, default limit."""

@@ -188,7 +188,8 @@ _OFFER_RE = re.compile(
     r"|\bdiscounts?\b|\bfree trial\b|\bon sale\b|\bsale ends\b"
     r"|\bour (?:summer|winter|spring|black friday) sale\b"
     r"|\bupgrade to (?:our|the) (?:premium|pro|plus|gold|platinum|unlimited)\b"
-    r"|\bswitch to (?:our|us)\b|\bbundle and save\b|\bdeals?\b(?= (?:on|for|this|today|of))",
+    r"|\bswitch to (?:our|us)\b|\bbundle and save\b|\bdeals?\b(?= (?:on|for|this|today|of))"
+    r"|\b(?:earn|get|with) (?:up to )?\d{1,2}(?:\.\d)?\s?% cashback\b|\bcashback on\b",
     re.IGNORECASE,
 )
 _CODE_RE = re.compile(
@@ -203,21 +204,24 @@ _DM_TO_BUY_RE = re.compile(
     re.IGNORECASE,
 )
 _CHECK_OUT_RE = re.compile(
-    r"\b(?:check out|have you tried|take a look at|why not try|you should try|try out|discover) "
-    r"(?:our|the new|our new)\b((?:\s+[\w'-]+){0,4})",
+    r"\b(?:(?:check out|have you tried|take a look at|why not try|you should try|try out|discover) "
+    r"(?:our|the new|our new)|introducing(?: our| the)?|our (?:brand[- ])?(?:new|latest))\b"
+    r"((?:\s+[\w'-]+){0,4})",
     re.IGNORECASE,
 )
 #: Words after "check out our" that point at help, not at something to buy.
 _HELP_NOUNS = _wordset(
     "status help guide guides article articles faq faqs support troubleshooting steps community forum "
     "outage update updates page notice instructions docs documentation tutorial video walkthrough "
-    "accessibility safety security advice tips"
+    "accessibility safety security advice tips release notes changelog post thread announcement "
+    "statement policy terms form fix patch version app-update"
 )
 _CTA_RE = re.compile(
     r"\b(?:buy|order|shop|book|subscribe|sign up|join|upgrade|switch) (?:now|today)\b"
     r"|\bdon'?t miss (?:out|this)\b|\blimited[- ]time\b|\bact (?:now|fast)\b|\bhurry\b"
     r"|\bwhile (?:stocks|supplies) last\b|\bgrab (?:yours|one|it)\b|\bget yours\b"
-    r"|\bclick (?:here|the link) to (?:buy|order|shop|subscribe|sign up)\b|\bvisit our (?:store|shop)\b",
+    r"|\bclick (?:here|the link) to (?:buy|order|shop|subscribe|sign up)\b|\bvisit our (?:store|shop)\b"
+    r"|\b(?:get|grab|order|apply for) (?:the|our|your) new\b",
     re.IGNORECASE,
 )
 #: A sentence about putting something right for this person: offer words in it are a remedy, not a pitch.

@@ -20,14 +20,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from goodwill.care.encoder import Encoder, default_encoder, similarities
-from goodwill.care.knowledge import Section
+from goodwill.care.encoder import Encoder, EncoderName, default_encoder, encoder_named, similarities
+from goodwill.care.knowledge import Section, load_knowledge_base
 
-__all__ = ["Citation", "PastReply", "Suggester", "Suggestion"]
+__all__ = ["Citation", "PastReply", "Suggester", "Suggestion", "build_suggester"]
 
 
 @dataclass(frozen=True)
@@ -158,3 +159,14 @@ class Suggester:
             seen.add(key)
             out.append(Suggestion(text=entry.answer, citation=entry.citation, score=round(score, 4)))
         return out
+
+
+def build_suggester(
+    replies: Sequence[PastReply] = (),
+    *,
+    knowledge_base: Path | None = None,
+    encoder: EncoderName = "auto",
+) -> Suggester:
+    """A :class:`Suggester` from past replies and a knowledge-base folder, as ``[care]`` configures it."""
+    sections = load_knowledge_base(knowledge_base) if knowledge_base is not None else []
+    return Suggester(replies=replies, sections=sections, encoder=encoder_named(encoder))
