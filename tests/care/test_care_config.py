@@ -56,6 +56,7 @@ canned_blocks = true
 name = "amy"
 skills = ["billing", "de"]
 capacity = 3
+queues = ["complaints"]
 
 [care.costs]
 currency = "EUR"
@@ -96,6 +97,7 @@ def test_care_tables_load_into_routing_slas_policy_and_agents(tmp_path: Path) ->
 
     amy = care.agent("amy", open_cases=1)
     assert (amy.capacity, amy.skills, amy.open_cases) == (3, frozenset({"billing", "de"}), 1)
+    assert amy.queues == frozenset({"complaints"})
     assert care.agent("kim").capacity == 6
 
     assert (care.costs.currency, care.costs.avoided) == ("EUR", 7.5)

@@ -131,6 +131,14 @@ def test_ties_go_to_the_agent_id_and_order_is_deterministic() -> None:
     assert assign(list(reversed(cases)), list(reversed(agents))) == result
 
 
+def test_agents_take_cases_only_from_the_queues_they_work() -> None:
+    agents = [Agent("amy", queues=frozenset({"billing"})), Agent("kim", open_cases=4)]
+    billing = OpenCase(id="b", created_at=NOW, queue="billing")
+    support = OpenCase(id="s", created_at=NOW, queue="support")
+    result = assign([billing, support], agents)
+    assert [(a.case_id, a.agent_id) for a in result.assignments] == [("b", "amy"), ("s", "kim")]
+
+
 def test_unavailable_agents_and_assigned_cases_are_left_alone() -> None:
     agents = [Agent("amy", available=False), Agent("kim", capacity=1)]
     cases = [case("c1"), OpenCase(id="c2", created_at=NOW, assignee="amy")]
@@ -140,18 +148,21 @@ def test_unavailable_agents_and_assigned_cases_are_left_alone() -> None:
 
 
 SKILLS = st.frozensets(st.sampled_from(["billing", "de", "senior"]), max_size=2)
+QUEUES = st.frozensets(st.sampled_from(["general", "billing"]), max_size=1)
 
 
 @settings(max_examples=200, deadline=None)
 @given(
     agents=st.lists(
         st.builds(Agent, id=st.text("abcdef", min_size=1, max_size=3), skills=SKILLS,
-                  capacity=st.integers(0, 4), open_cases=st.integers(0, 4), available=st.booleans()),
+                  capacity=st.integers(0, 4), open_cases=st.integers(0, 4), available=st.booleans(),
+                  queues=QUEUES),
         max_size=5, unique_by=lambda a: a.id,
     ),
     cases=st.lists(
         st.builds(OpenCase, id=st.text("0123456789", min_size=1, max_size=3),
-                  created_at=st.just(NOW), skills=SKILLS, priority=st.integers(0, 3)),
+                  created_at=st.just(NOW), skills=SKILLS, priority=st.integers(0, 3),
+                  queue=st.sampled_from(["general", "billing"])),
         max_size=12, unique_by=lambda c: c.id,
     ),
 )  # fmt: skip
@@ -167,10 +178,10 @@ def test_no_case_is_left_while_someone_with_the_skill_has_room(
         if taken:
             assert agent.available and result.load[agent.id] <= agent.capacity
         for a in taken:
-            assert by_id[a.case_id].skills <= agent.skills
+            assert agent.can_take(by_id[a.case_id])
     for cid in result.unassigned:
         for agent in agents:
-            if agent.available and by_id[cid].skills <= agent.skills:
+            if agent.available and agent.can_take(by_id[cid]):
                 assert result.load[agent.id] >= agent.capacity
 
 

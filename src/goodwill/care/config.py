@@ -59,6 +59,8 @@ class AgentSpec(BaseModel):
     name: str = Field(min_length=1)
     skills: list[str] = Field(default_factory=list)
     capacity: int = Field(default=10, ge=0)
+    #: the queues this agent works; empty means every queue
+    queues: list[str] = Field(default_factory=list)
 
     def agent(self, *, open_cases: int = 0, available: bool = True) -> Agent:
         return Agent(
@@ -67,6 +69,7 @@ class AgentSpec(BaseModel):
             capacity=self.capacity,
             open_cases=open_cases,
             available=available,
+            queues=frozenset(self.queues),
         )
 
 

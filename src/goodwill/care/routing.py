@@ -8,7 +8,7 @@ and on the author's reach (follower bounds), and says which queue, which skills
 an agent needs and what priority the case gets.
 
 Assignment is capacity-aware: an agent takes a case only with every skill it
-needs and fewer open cases than their limit; among those, the least loaded
+needs, in a queue they work, and with fewer open cases than their limit; among those, the least loaded
 agent gets it, ties broken by agent id, so the same input always gives the
 same result. Cases are handed out most urgent first, and a case is left
 unassigned only when no agent with its skills has room. A case whose assignee
@@ -220,9 +220,15 @@ class Agent:
     capacity: int = 10
     open_cases: int = 0
     available: bool = True
+    #: the queues this agent works; empty means every queue
+    queues: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "skills", frozenset(s.strip().lower() for s in self.skills))
+
+    def can_take(self, case: OpenCase) -> bool:
+        """Has every skill the case needs and works its queue (room is checked separately)."""
+        return case.skills <= self.skills and (not self.queues or case.queue in self.queues)
 
 
 @dataclass(frozen=True)
@@ -292,9 +298,7 @@ def _least_loaded(
     case: OpenCase, agents: Sequence[Agent], load: Mapping[str, int], *, exclude: Iterable[str] = ()
 ) -> Agent | None:
     excluded = set(exclude) | set(case.passed_by)
-    room = [
-        a for a in agents if a.id not in excluded and case.skills <= a.skills and load[a.id] < a.capacity
-    ]
+    room = [a for a in agents if a.id not in excluded and a.can_take(case) and load[a.id] < a.capacity]
     return min(room, key=lambda a: (load[a.id], a.id)) if room else None
 
 
