@@ -124,8 +124,26 @@ def test_both_encoders_agree_on_the_first_source(embedded: Suggester, tfidf: Sug
     assert mine == theirs == [source for _, source in QUERIES]
 
 
+def test_seen_texts_are_not_embedded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    encoder = MiniLMEncoder(threads=1, cache_size=2)
+    embedded: list[str] = []
+    real = encoder._embed
+
+    def counting(texts: list[str]) -> object:
+        embedded.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(encoder, "_embed", counting)
+    first = encoder.encode(["card frozen", "card frozen", "refund late"])
+    assert embedded == ["card frozen", "refund late"]  # a repeated text is embedded once
+    again = encoder.encode(["refund late", "new text"])
+    assert embedded == ["card frozen", "refund late", "new text"]
+    assert abs(again[0] - first[2]).max() == 0
+    assert list(encoder._cache) == ["refund late", "new text"]  # the oldest went past cache_size
+
+
 def test_embedding_vectors_are_unit_length_and_order_independent() -> None:
-    encoder = MiniLMEncoder(threads=1, batch_size=2)
+    encoder = MiniLMEncoder(threads=1, batch_size=2, cache_size=0)
     texts = ["short", "a much longer sentence about a refund that arrived late", "card frozen"]
     vectors = encoder.encode(texts)
     assert vectors.shape == (3, 384)

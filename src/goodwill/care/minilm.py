@@ -18,6 +18,7 @@ import hashlib
 import importlib
 import importlib.util
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -113,18 +114,46 @@ def _verify(model_file: Path, model_dir: Path) -> None:
 
 
 class MiniLMEncoder:
-    """Text to 384-dimensional unit vectors with the local MiniLM model."""
+    """Text to 384-dimensional unit vectors with the local MiniLM model.
+
+    Vectors of texts seen before are kept (up to ``cache_size`` texts, oldest
+    dropped first), so rebuilding an index after one new reply embeds one text,
+    not all of them again.
+    """
 
     name = "minilm"
 
-    def __init__(self, *, threads: int | None = None, batch_size: int = 32) -> None:
+    def __init__(self, *, threads: int | None = None, batch_size: int = 32, cache_size: int = 50_000) -> None:
         self.threads = threads or min(4, os.cpu_count() or 1)
         self.batch_size = batch_size
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
 
     def fit(self, texts: Sequence[str]) -> None:
         """Nothing to learn: the model is pretrained."""
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            known = self._cache.get(text)
+            if known is not None:
+                out[i] = known
+                self._cache.move_to_end(text)
+            else:
+                missing.setdefault(text, []).append(i)
+        if missing:
+            fresh = list(missing)
+            vectors = self._embed(fresh)
+            for text, vector in zip(fresh, vectors, strict=True):
+                out[missing[text]] = vector
+                if self.cache_size:
+                    self._cache[text] = vector
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return out
+
+    def _embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         session, tokenizer = _load(self.threads)
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         # Similar lengths in a batch waste less work on padding.
