@@ -62,6 +62,9 @@ def spans(result: Any) -> dict[str, str]:
         "Dana, we've refunded the fee and added 1% cashback on your account this month as an apology.",
         "Dana, you can switch to paperless statements for the rent account in the app.",
         "Dana, the replacement card is free and arrives in 3 days; the double charge is reversed.",
+        "Dana, to confirm the rent payment reversal, enter the code 482913 we texted you.",
+        "Dana, enter the code from the text message to unlock payments again.",
+        "Dana, please quote the reference code REF20931 on the rent payment letter if you call.",
     ],
 )
 def test_care_replies_are_not_flagged(reply: str) -> None:

@@ -192,9 +192,11 @@ _OFFER_RE = re.compile(
     r"|\b(?:earn|get|with) (?:up to )?\d{1,2}(?:\.\d)?\s?% cashback\b|\bcashback on\b",
     re.IGNORECASE,
 )
+#: A promo code is written in capitals and has a letter in it (SORRY20); a one-time passcode is digits.
+_PROMO_TOKEN = r"(?-i:(?=[A-Z0-9]*[A-Z])[A-Z0-9]{3,})\b"
 _CODE_RE = re.compile(
-    r"\b(?:promo|discount|coupon|voucher|referral|offer) codes?\b(?:\s*[:\-]?\s*[A-Z0-9]{3,}\b)?"
-    r"|\b(?:use|enter|apply|quote) (?:the )?code:?\s*[A-Z0-9]{3,}\b",
+    r"\b(?:promo|discount|coupon|voucher|referral|offer) codes?\b(?:\s*[:\-]?\s*" + _PROMO_TOKEN + ")?"
+    r"|\b(?:use|enter|apply) (?:the )?code:?\s*" + _PROMO_TOKEN,
     re.IGNORECASE,
 )
 _DM_TO_BUY_RE = re.compile(
