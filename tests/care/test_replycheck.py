@@ -65,6 +65,9 @@ def spans(result: Any) -> dict[str, str]:
         "Dana, to confirm the rent payment reversal, enter the code 482913 we texted you.",
         "Dana, enter the code from the text message to unlock payments again.",
         "Dana, please quote the reference code REF20931 on the rent payment letter if you call.",
+        "No hurry, Dana: the duplicate rent charge stays reversed while we look into it.",
+        "Dana, you can book now in the app for a branch appointment about the rent payment.",
+        "Don't miss this, Dana: the reversed rent payment shows as a credit, not a new payment.",
     ],
 )
 def test_care_replies_are_not_flagged(reply: str) -> None:
@@ -102,6 +105,8 @@ def test_care_replies_are_not_flagged(reply: str) -> None:
         ("Charge reversed, Dana! Get the new Acme Visa and earn 2% cashback.", "sales.offer",
          "earn 2% cashback"),
         ("Charge reversed, Dana! Get the new Acme Visa.", "sales.call_to_action", "Get the new"),
+        ("Charge reversed, Dana. Hurry, the Gold card offer ends Friday!", "sales.call_to_action", "Hurry,"),
+        ("Charge reversed, Dana. Don't miss out on Acme Gold.", "sales.call_to_action", "Don't miss out"),
     ],
 )  # fmt: skip
 def test_sales_talk_is_flagged_with_its_span(reply: str, code: str, excerpt: str) -> None:

@@ -219,8 +219,8 @@ _HELP_NOUNS = _wordset(
     "statement policy terms form fix patch version app-update"
 )
 _CTA_RE = re.compile(
-    r"\b(?:buy|order|shop|book|subscribe|sign up|join|upgrade|switch) (?:now|today)\b"
-    r"|\bdon'?t miss (?:out|this)\b|\blimited[- ]time\b|\bact (?:now|fast)\b|\bhurry\b"
+    r"\b(?:buy|order|shop|subscribe|sign up|join|upgrade|switch) (?:now|today)\b"
+    r"|\bdon'?t miss out\b|\blimited[- ]time\b|\bact (?:now|fast)\b|(?<!no )\bhurry(?:,| now| before| while)"
     r"|\bwhile (?:stocks|supplies) last\b|\bgrab (?:yours|one|it)\b|\bget yours\b"
     r"|\bclick (?:here|the link) to (?:buy|order|shop|subscribe|sign up)\b|\bvisit our (?:store|shop)\b"
     r"|\b(?:get|grab|order|apply for) (?:the|our|your) new\b",
