@@ -220,3 +220,35 @@ def test_queue_sla_reads_spans_and_bounds_the_warning() -> None:
     assert SLA.model_dump()["first_response"] == "2h"
     with pytest.raises(ValidationError, match="warning_at"):
         QueueSla(name="q", first_response="1h", warning_at=1.5)
+
+
+ZONES = ["UTC", "Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "America/Havana"]
+
+
+@st.composite
+def calendars(draw: st.DrawFn) -> BusinessCalendar:
+    week: dict[str, list[str]] = {}
+    for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+        cuts = sorted(draw(st.sets(st.integers(0, 48), max_size=4)))
+        ranges = [
+            f"{a * 30 // 60:02d}:{a * 30 % 60:02d}-{b * 30 // 60:02d}:{b * 30 % 60:02d}"
+            for a, b in zip(cuts[::2], cuts[1::2], strict=False)
+        ]
+        if ranges:
+            week[day] = ranges
+    if not week:
+        week = {"wed": ["00:00-24:00"]}
+    days = st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31))
+    holidays = draw(st.lists(days, max_size=5))
+    return BusinessHours(timezone=draw(st.sampled_from(ZONES)), week=week, holidays=holidays).calendar()
+
+
+@settings(max_examples=200, deadline=None)
+@given(cal=calendars(), created=MOMENTS, span=SPANS)
+def test_any_calendar_gives_due_times_in_open_hours(
+    cal: BusinessCalendar, created: datetime, span: timedelta
+) -> None:
+    due = cal.add(created, span)
+    assert cal.between(created, due) == span
+    assert cal.between(due - timedelta(seconds=1), due) == timedelta(seconds=1)
+    assert cal.add(created + timedelta(hours=5), span) >= due
