@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from goodwill.care.config import CareConfig
 from goodwill.errors import ConfigError
 
 __all__ = [
@@ -85,6 +86,8 @@ class WorkspaceConfig(BaseModel):
     #: ISO 639-1 codes we care about; empty means every language
     languages: list[str] = Field(default_factory=list)
     store_url: str | None = None
+    #: the care desk: routing, SLAs, reply policy, agents (goodwill.care.config)
+    care: CareConfig = Field(default_factory=CareConfig)
 
     def resolved_store_url(self, workspace: Path) -> str:
         return self.store_url or default_store_url(workspace)

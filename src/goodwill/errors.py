@@ -6,7 +6,8 @@
     │   └── RecordRejected         one record is unusable (the batch goes on)
     ├── StoreError                 the database cannot be opened, migrated or written
     ├── PipelineError              stages do not fit together (a requirement is unmet)
-    └── ModelError                 a shipped model artifact is missing or corrupt
+    ├── ModelError                 a shipped model artifact is missing or corrupt
+    └── CareError                  a care action is refused (a flagged reply sent without a reason)
 
 Exit codes used by the CLI live here too, so they are named in one place.
 """
@@ -51,3 +52,7 @@ class PipelineError(GoodwillError):
 
 class ModelError(GoodwillError):
     """A model artifact shipped with goodwill is missing or unreadable."""
+
+
+class CareError(GoodwillError):
+    """A care action cannot go ahead as asked, e.g. a flagged reply sent without a stated reason."""
