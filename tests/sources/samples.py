@@ -21,4 +21,9 @@ SAMPLES: dict[str, list[Path]] = {
         LOCAL / "hackernews" / "algolia_search_by_date_synthetic.json",
         LOCAL / "hackernews" / "item_deleted_synthetic.json",
     ],
+    "rss": [
+        fixture("rss_atom", "feedjira", "google_alerts_atom.xml"),
+        fixture("rss_atom", "feedjira", "json_feed.json"),
+        fixture("rss_atom", "feedparser", "shiftjis.xml"),
+    ],
 }
