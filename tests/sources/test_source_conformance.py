@@ -62,7 +62,7 @@ def _check_items(name: str, items: list[Item]) -> None:
         serialised = json.dumps(item.raw, ensure_ascii=False)
         native = item.post.native_id
         # an id the network did not give is derived from content and says so ("sha256:...")
-        assert native.startswith("sha256:") or native.split("/")[-1] in serialised, "the raw is the post's own"
+        assert native.startswith("sha256:") or native.split("/")[-1] in serialised, "raw: the post's"
         if item.post.deleted:
             assert item.post.text is None
         else:
