@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -15,6 +17,8 @@ from goodwill.cli.main import invoke
 from goodwill.config import QueryConfig, SourceConfig, WorkspaceConfig, load_config
 from goodwill.errors import ConfigError
 from goodwill.jobs.listen import Listener
+from goodwill.models import Post
+from goodwill.sources.source import Capability, Item, Page, Query
 from goodwill.store import Store, open_store
 from goodwill.store.source_state import load_cursor, load_spend, statuses
 
@@ -214,3 +218,98 @@ def test_cli_listen_dry_run_and_status(
     ]
     assert invoke(["sources", "list"]) == 0
     assert capsys.readouterr().out.startswith("hackernews   search,thread")
+
+
+class FakeStream:
+    """A minimal streaming source (synthetic events), to check --follow runs streams in threads."""
+
+    name = "hackernews"
+    capabilities = frozenset({Capability.STREAM})
+    kinds: ClassVar[dict[str, str]] = {"live": "a synthetic event stream"}
+    stream_kinds = frozenset({"live"})
+
+    def __init__(self) -> None:
+        self.connections: list[tuple[object, bool]] = []
+
+    def normalise(self, document: object, *, endpoint: str | None = None) -> list[Item]:
+        return []
+
+    def read_export(self, path: Path) -> Iterator[object]:
+        return iter(())
+
+    def fetch(self, query: Query, cursor: object, client: object) -> Iterator[Page]:
+        self.connections.append((cursor, query.follow))
+        start = int(cursor["seq"]) if isinstance(cursor, dict) else 0
+        for seq in range(start + 1, start + 3):
+            post = Post(network="hackernews", native_id=f"ev{seq}", text=f"event {seq}")
+            yield Page(
+                [Item(post=post, raw={"seq": seq})], {"seq": seq}, endpoint="wss://stream.example/live"
+            )
+
+
+def test_follow_runs_stream_queries_in_threads_and_reconnects_from_the_cursor(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import goodwill.jobs.listen as listen_module
+
+    fake = FakeStream()
+    monkeypatch.setattr(listen_module, "build_source", lambda name, settings: fake)
+    live = QueryConfig(source="hackernews", kind="live", value="all", name="live")
+    cfg = config(live, sources={"hackernews": SourceConfig(poll_seconds=0.01)})
+    stop = threading.Event()
+    runner = threading.Thread(target=listener(store, cfg, FakeAlgolia([])).follow, args=(stop,))
+    runner.start()
+    deadline = time.monotonic() + 20
+    while len(fake.connections) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    runner.join(timeout=10)
+    assert not runner.is_alive()
+    assert fake.connections[:3] == [(None, True), ({"seq": 2}, True), ({"seq": 4}, True)]
+    assert stored_ids(store)[:4] == ["ev1", "ev2", "ev3", "ev4"]
+
+
+def test_cli_sources_status_shows_spend_limits_and_rate_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cassettes import fixture, load_cassette
+
+    from goodwill.sources.meter import Spend
+    from goodwill.store.source_state import add_spend, record_run
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GOODWILL_DATABASE_URL", raising=False)
+    (tmp_path / "goodwill.toml").write_text(
+        "[sources.youtube]\ndaily_units = { search = 100 }\nmonthly_budget_usd = 5.0\n"
+    )
+    from goodwill.sources.ratelimit import parse_rate_limit
+
+    headers = dict(load_cassette(fixture("bluesky", "bskyr", "f_search.yml"))[0].headers)
+    limit = parse_rate_limit(headers, 1747676000.0).as_json()
+    import time as time_module
+    from datetime import UTC, datetime
+
+    today = time_module.strftime("%Y-%m-%d", time_module.gmtime())
+    with open_store(f"sqlite:///{tmp_path / 'goodwill.db'}") as s:
+        s.transaction(lambda c: add_spend(c, "youtube", {"search": Spend(3, 3.0, 1.25)}, today))
+        s.transaction(
+            lambda c: record_run(
+                c,
+                "youtube",
+                at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
+                error="quota spent",
+                posts=7,
+                rate_limits={"bsky.social": limit},
+            )
+        )
+    assert invoke(["sources", "status"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "youtube",
+        "  last run   2026-11-20 09:00 UTC (7 new or changed posts)",
+        "  last ok    never",
+        "  error      quota spent",
+        "  queries    0 with a stored cursor",
+        "  today      search: 3 requests, 3 of 100 units",
+        "  this month $1.25 of $5.00",
+        "  rate limit bsky.social: 2,983/3,000 left, resets 2025-05-19 17:46:24 UTC",
+    ]

@@ -193,26 +193,57 @@ class Listener:
         return results
 
     def follow(self, stop: threading.Event, *, passes: int | None = None) -> list[QueryResult]:
-        """Pass after pass until ``stop`` is set (or ``passes`` are done), waiting ``poll_seconds``."""
+        """Until ``stop`` is set (or ``passes`` are done): poll queries pass after pass, waiting
+        ``poll_seconds`` between passes; stream queries each in a thread, reconnecting after
+        ``poll_seconds`` whenever their stream ends or fails."""
+        streams = [q for q in self.queries if q.kind in self.live[q.source].source.stream_kinds]
+        polled = [q for q in self.queries if q not in streams]
+        threads = [
+            threading.Thread(target=self._stream, args=(q, stop), name=f"listen-{q.key}", daemon=True)
+            for q in streams
+        ]
+        for thread in threads:
+            thread.start()
         results: list[QueryResult] = []
         done = 0
-        while not stop.is_set():
-            results = self.run_once()
-            done += 1
-            if passes is not None and done >= passes:
-                break
-            if stop.is_set():
-                break
-            self._sleep(min(live.config.poll_seconds for live in self.live.values()))
+        try:
+            while not stop.is_set() and polled:
+                results = [self.run_query(q) for q in polled]
+                self._record(results)
+                done += 1
+                if passes is not None and done >= passes:
+                    break
+                if stop.is_set():
+                    break
+                self._sleep(min(self.live[q.source].config.poll_seconds for q in polled))
+            if not polled and passes is None:
+                stop.wait()
+        finally:
+            if passes is not None or stop.is_set():
+                stop.set()
+            for thread in threads:
+                thread.join(timeout=5)
         return results
 
-    def run_query(self, query: QueryConfig) -> QueryResult:
+    def _stream(self, query: QueryConfig, stop: threading.Event) -> None:
+        while not stop.is_set():
+            result = self.run_query(query, follow=True)
+            self._record([result])
+            if not stop.is_set():
+                stop.wait(self.live[query.source].config.poll_seconds)
+
+    def run_query(self, query: QueryConfig, *, follow: bool = False) -> QueryResult:
         live = self.live[query.source]
         name = live.source.name
         result = QueryResult(source=name, query=query.key)
         cursor = self.store.read(lambda c: load_cursor(c, name, query.key))
         spec = Query(
-            source=name, kind=query.kind, value=query.value, name=query.key, params=dict(query.params)
+            source=name,
+            kind=query.kind,
+            value=query.value,
+            name=query.key,
+            params=dict(query.params),
+            follow=follow,
         )
         try:
             for page in live.source.fetch(spec, cursor, live.client):
@@ -251,6 +282,8 @@ class Listener:
         day = _day(self.clock())
         for name, live in self.live.items():
             mine = [r for r in results if r.source == name]
+            if not mine:
+                continue
             errors = [f"{r.query}: {r.error}" for r in mine if r.error]
             posts = sum(r.counts.imported + r.counts.updated for r in mine)
             limits = {host: limit.as_json() for host, limit in live.client.rate_limits.items()}

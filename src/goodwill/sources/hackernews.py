@@ -225,6 +225,7 @@ class HackerNewsSource:
 
     name = NETWORK
     capabilities = frozenset({Capability.SEARCH, Capability.THREAD})
+    stream_kinds: frozenset[str] = frozenset()
     kinds: Mapping[str, str] = {
         "search": "words to find in stories and comments (Algolia search_by_date)",
         "thread": "a story or comment id: it and every reply under it",

@@ -229,6 +229,7 @@ class RssSource:
 
     name = NETWORK
     capabilities = frozenset({Capability.SEARCH})
+    stream_kinds: frozenset[str] = frozenset()
     kinds: Mapping[str, str] = {"feed": "a feed URL (RSS, Atom, JSON Feed; a Google Alerts feed is a search)"}
 
     def __init__(self, settings: SourceSettings) -> None:

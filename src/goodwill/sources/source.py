@@ -84,7 +84,10 @@ class Query:
     """One configured listening query: ``kind`` (search, thread, feed...) and its ``value``.
 
     ``name`` identifies the query's cursor in the store, so renaming a query starts
-    it afresh and two queries never share a place.
+    it afresh and two queries never share a place. ``follow`` is True under
+    ``listen --follow``: a query of one of the source's ``stream_kinds`` may then hold
+    its connection open and yield a page every few events (or seconds); otherwise it
+    catches up and returns.
     """
 
     source: str
@@ -92,6 +95,7 @@ class Query:
     value: str
     name: str
     params: Mapping[str, str] = field(default_factory=dict)
+    follow: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,8 @@ class Source(Protocol):
     capabilities: frozenset[Capability]
     #: the query kinds ``fetch`` accepts, e.g. ``{"search": "words to find", "thread": "item id"}``
     kinds: Mapping[str, str]
+    #: the kinds whose fetch streams under ``--follow`` (each gets its own thread); may be empty
+    stream_kinds: frozenset[str]
 
     def normalise(self, document: Any, *, endpoint: str | None = None) -> list[Item]:
         """Every post in one payload document; pure and deterministic, raises nothing for
