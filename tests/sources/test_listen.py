@@ -313,3 +313,32 @@ def test_cli_sources_status_shows_spend_limits_and_rate_limits(
         "  this month $1.25 of $5.00",
         "  rate limit bsky.social: 2,983/3,000 left, resets 2025-05-19 17:46:24 UTC",
     ]
+
+
+def test_a_bad_query_value_is_recorded_not_fatal(store: Store) -> None:
+    bad = QueryConfig(source="hackernews", kind="thread", value="not-an-id", name="bad")
+    first, second = listener(store, config(bad, SEARCH), FakeAlgolia([1795170000])).run_once()
+    assert first.error == "hackernews: a thread query needs an item id, not 'not-an-id'."
+    assert (second.error, second.counts.imported) == (None, 1)
+
+
+def test_cli_import_network_from_stdin_labels_generic_records(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in __import__("os").environ.items() if k != "GOODWILL_DATABASE_URL"}
+    record = json.dumps({"id": "s1", "text": "from a pipe"}) + "\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "goodwill", "import", "--network", "hackernews", "-", "-q"],
+        input=record.encode(),
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout.decode().strip()) == (
+        0,
+        "imported 1, updated 0, unchanged 0, rejected 0",
+    )
+    with open_store(f"sqlite:///{tmp_path / 'goodwill.db'}") as s:
+        assert s.get("hackernews", "s1").post.text == "from a pipe"  # type: ignore[union-attr]

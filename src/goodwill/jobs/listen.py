@@ -24,7 +24,7 @@ import httpx
 from sqlalchemy import Connection
 
 from goodwill.config import QueryConfig, SourceConfig, WorkspaceConfig
-from goodwill.errors import ConfigError, SourceError
+from goodwill.errors import ConfigError, InputError, SourceError
 from goodwill.models import Provenance
 from goodwill.sources.http import DryRun, HttpClient, PlannedRequest
 from goodwill.sources.meter import Meter, Spend
@@ -272,7 +272,7 @@ class Listener:
                     break
         except DryRun as planned:
             result.planned.append(planned.planned)
-        except SourceError as exc:
+        except (SourceError, InputError) as exc:
             result.error = str(exc)
             self._say(f"{name}: {query.key}: {exc}")
         return result

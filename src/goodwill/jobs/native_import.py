@@ -1,6 +1,6 @@
 """``goodwill import --network NAME FILE...`` for a network's own files.
 
-When NAME is a registered source, each file is read with that source's
+When NAME is a registered source, each file (not stdin) is read with that source's
 ``read_export`` and normalised by its pure ``normalise`` (a saved API response,
 a JSON Lines dump, an archive file), the raw items stored with provenance
 ``file:NAME``. A file that is not that network's shape (say, records in
@@ -48,11 +48,14 @@ def import_native(
     """Import each file through the source's own normaliser (or, if not its shape, as generic records)."""
     source = build_source(network.strip().lower())
     for path in paths:
-        if path == "-" or not Path(path).is_file():
-            what = "stdin cannot be read natively; save it to a file" if path == "-" else "no such file"
+        if path != "-" and not Path(path).is_file():
+            what = "is not a file" if Path(path).exists() else "no such file"
             raise InputError(f"{path}: {what}; nothing was imported from it or the files after it.")
     summary = ImportSummary()
     for path in paths:
+        if path == "-":  # stdin is read as records labelled with the network
+            summary.files.extend(import_files(store, [path], network=network, batch_size=batch_size).files)
+            continue
         try:
             summary.files.append(_import_file(store, source, Path(path), batch_size))
         except _NotNative:
