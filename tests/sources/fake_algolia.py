@@ -38,11 +38,12 @@ def answer(hits: list[dict[str, Any]], query: str) -> dict[str, Any]:
     keep = [h for h in hits if all(_match(int(h["created_at_i"]), f) for f in filters.split(","))]
     keep.sort(key=lambda h: (-int(h["created_at_i"]), h["objectID"]))
     pages = max(1, -(-len(keep) // per_page))
+    page = int(params.get("page", ["0"])[0])
     return {
-        "hits": keep[:per_page],
+        "hits": keep[page * per_page : (page + 1) * per_page],
         "nbHits": len(keep),
         "nbPages": pages,
-        "page": 0,
+        "page": page,
         "hitsPerPage": per_page,
     }
 

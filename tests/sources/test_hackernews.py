@@ -248,7 +248,7 @@ def test_search_walks_pages_by_keyset_without_gaps() -> None:
     assert [p.cursor for p in pages] == [
         {"since": 999, "pass_top": 1020, "upper": 1010},
         {"since": 999, "pass_top": 1020, "upper": 1005},
-        {"since": 999, "pass_top": 1020, "upper": 1004},  # a page of one second: step past it
+        {"since": 999, "pass_top": 1020, "upper": 1005, "page": 1},  # a page within one second
         {"since": 1020},
     ]
     got = {i.post.native_id for p in pages for i in p.items}
@@ -258,6 +258,15 @@ def test_search_walks_pages_by_keyset_without_gaps() -> None:
     # the next run asks only for what is newer than the pass's newest post
     list(source.fetch(query, pages[-1].cursor, client(algolia)))
     assert algolia.filters[-1] == "created_at_i>1020"
+
+
+def test_search_steps_through_a_busy_second_without_losing_posts() -> None:
+    algolia = FakeAlgolia([1005, 1005, 1005, 1005, 1005, 1000])
+    source = HackerNewsSource(SourceSettings(options={"page_size": 2}))
+    pages = list(source.fetch(Query("hackernews", "search", "acme", "acme"), {"since": 999}, client(algolia)))
+    assert {i.post.native_id for p in pages for i in p.items} == {"100", "101", "102", "103", "104", "105"}
+    assert [p.cursor.get("page") for p in pages if p.cursor] == [None, 1, 2, None]
+    assert pages[-1].cursor == {"since": 1005}
 
 
 def test_stories_list_fetches_items_newer_than_the_cursor() -> None:

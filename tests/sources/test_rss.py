@@ -9,7 +9,7 @@ import httpx
 import pytest
 from cassettes import fixture
 
-from goodwill.errors import GoneError
+from goodwill.errors import GoneError, SourceError
 from goodwill.sources.http import HttpClient
 from goodwill.sources.rss import RssSource, parse_feed, unwrap_link
 from goodwill.sources.source import Query, SourceSettings
@@ -225,3 +225,12 @@ def test_import_network_rss_reads_a_feed_file(
             post is not None
             and post.post.url == "https://investorplace.com/2019/07/slack-stock-truly-compelling/"
         )
+
+
+def test_a_web_page_instead_of_a_feed_is_reported() -> None:
+    page = httpx.Response(200, text="<html><body>Moved</body></html>", headers={"content-type": "text/html"})
+    client = HttpClient("rss", transport=httpx.MockTransport(lambda r: page), sleep=lambda s: None)
+    with pytest.raises(
+        SourceError, match=r"rss: https://example.org/ did not return a feed \(got text/html\)"
+    ):
+        list(rss.fetch(Query("rss", "feed", "https://example.org/", "f"), None, client))

@@ -7,9 +7,10 @@ everything here is free; the HTTP layer still backs off on 429/5xx.
 Query kinds:
 
 * ``search``: words, through Algolia ``search_by_date`` (stories and comments),
-  walked newest-first with a keyset on ``created_at_i`` (never by page number,
+  walked newest-first with a keyset on ``created_at_i`` (not by page number,
   so new posts arriving mid-walk never open a gap, and Algolia's 1,000-hit page
-  cap does not apply). The cursor holds the last completed pass's newest time.
+  cap does not apply; only a page that falls within one second is stepped
+  through by page number). The cursor holds the last completed pass's newest time.
 * ``thread``: an item id; the story and every comment under it, breadth first,
   the ids still to fetch kept in the cursor.
 * ``stories``: ``new``, ``top``, ``best``, ``ask``, ``show`` or ``job``; the
@@ -264,16 +265,19 @@ class HackerNewsSource:
         since = int(state.get("since") or client.clock() - self.backfill_days * _DAY)
         top: int | None = state.get("pass_top")
         upper: int | None = state.get("upper")
+        page = int(state.get("page") or 0)
         tags = query.params.get("tags", "(story,comment)")
         url = f"{self.search_url}/search_by_date"
         while True:
             filters = f"created_at_i>{since}" + (f",created_at_i<={upper}" if upper is not None else "")
-            params = {
+            params: dict[str, str | int] = {
                 "query": query.value,
                 "tags": tags,
                 "numericFilters": filters,
                 "hitsPerPage": self.page_size,
             }
+            if page:
+                params["page"] = page
             response = client.get(url, params=params, what=f"the search {query.value!r}")
             document = response.json()
             items = self.normalise(document)
@@ -281,15 +285,20 @@ class HackerNewsSource:
             times = [int(h["created_at_i"]) for h in hits if isinstance(h.get("created_at_i"), int)]
             if top is None:
                 top = max(times, default=since)
-            more = (
-                int(document.get("nbPages", 0)) > 1 if "nbPages" in document else len(hits) >= self.page_size
-            ) and bool(times)
-            if not more:
+            if "nbPages" in document:
+                more = int(document["nbPages"]) > page + 1
+            else:
+                more = len(hits) >= self.page_size
+            if not (more and times):
                 yield Page(items, {"since": max(top, since)}, endpoint=str(response.url))
                 return
             lowest = min(times)
-            upper = lowest if upper is None or lowest < upper else upper - 1
-            yield Page(items, {"since": since, "pass_top": top, "upper": upper}, endpoint=str(response.url))
+            if upper is None or lowest < upper:
+                upper, page = lowest, 0
+            else:  # a whole page within one second: step through that second by page number
+                page += 1
+            state = {"since": since, "pass_top": top, "upper": upper} | ({"page": page} if page else {})
+            yield Page(items, state, endpoint=str(response.url))
 
     # -- threads ------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from goodwill.errors import InputError
+from goodwill.errors import InputError, SourceError
 from goodwill.models import Author, Post
 from goodwill.sources.html_text import html_to_text
 from goodwill.sources.http import HttpClient
@@ -264,9 +264,13 @@ class RssSource:
         if response.status_code == 304:
             yield Page([], state or None, endpoint=str(response.url))
             return
-        _, items = parse_feed(
-            response.content, base=str(response.url), content_type=response.headers.get("content-type")
-        )
+        content_type = response.headers.get("content-type")
+        info, items = parse_feed(response.content, base=str(response.url), content_type=content_type)
+        if not items and not info["version"]:
+            raise SourceError(
+                f"rss: {client.redact(url)} did not return a feed (got {content_type or 'no content type'}); "
+                "check the URL, or find the page's feed link (<link rel=alternate>)."
+            )
         fresh = {
             "etag": response.headers.get("etag"),
             "last_modified": response.headers.get("last-modified"),
