@@ -204,3 +204,29 @@ def test_log_lines_are_redacted() -> None:
     )
     client.get("https://example.invalid/a", params={"access_token": "tok123", "q": "x"})
     assert lines == ["reddit: GET https://example.invalid/a?access_token=***&q=x -> 200"]
+
+
+def test_stream_retries_a_503_then_yields_lines() -> None:
+    events = b'event: update\ndata: {"id": "1"}\n\nevent: delete\ndata: 2\n\n'
+    answers = iter([httpx.Response(503, headers={"retry-after": "3"}), httpx.Response(200, content=events)])
+    time = FakeTime()
+    with (
+        client_for(httpx.MockTransport(lambda r: next(answers)), time) as client,
+        client.stream("GET", "https://mastodon.example/api/v1/streaming/hashtag?tag=acme") as response,
+    ):
+        lines = [line for line in response.iter_lines() if line]
+    assert lines == ["event: update", 'data: {"id": "1"}', "event: delete", "data: 2"]
+    assert time.slept == [3.0]
+
+
+def test_stream_maps_a_401_to_the_credential() -> None:
+    recs = load_cassette(fixture("mastodon", "local_dev_server", "test_home_tl_anonymous_throws.yaml"))
+    unauthorized = next(r for r in recs if r.status == 401)
+    client = client_for(replay([unauthorized]), FakeTime(), credential_env={"token": "MASTODON_TOKEN"})
+    with (
+        pytest.raises(
+            CredentialError, match=r"\(401: The access token is invalid\).*check token \(\$MASTODON_TOKEN\)"
+        ),
+        client.stream("GET", unauthorized.uri),
+    ):
+        pass  # pragma: no cover

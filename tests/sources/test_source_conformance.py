@@ -44,6 +44,8 @@ def test_declares_capabilities_and_kinds(name: str) -> None:
     assert source.name == name
     assert isinstance(source.capabilities, frozenset) and source.capabilities
     assert all(isinstance(c, Capability) for c in source.capabilities)
+    assert source.stream_kinds <= set(source.kinds)
+    assert bool(source.stream_kinds) <= (Capability.STREAM in source.capabilities)
     assert source.kinds and all(
         isinstance(k, str) and isinstance(v, str) and v for k, v in source.kinds.items()
     )
