@@ -342,3 +342,10 @@ def test_cli_import_network_from_stdin_labels_generic_records(tmp_path: Path) ->
     )
     with open_store(f"sqlite:///{tmp_path / 'goodwill.db'}") as s:
         assert s.get("hackernews", "s1").post.text == "from a pipe"  # type: ignore[union-attr]
+
+
+def test_an_unreadable_answer_is_recorded_not_a_traceback(store: Store) -> None:
+    garbage = httpx.Response(200, content=b"<html>maintenance</html>")
+    (result,) = listener(store, config(SEARCH), lambda r: garbage).run_once()
+    assert result.error is not None
+    assert result.error.startswith("hackernews: the server's answer could not be read (Expecting value")

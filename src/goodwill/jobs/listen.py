@@ -275,6 +275,9 @@ class Listener:
         except (SourceError, InputError) as exc:
             result.error = str(exc)
             self._say(f"{name}: {query.key}: {exc}")
+        except ValueError as exc:  # a body that is not the JSON the source expects
+            result.error = f"{name}: the server's answer could not be read ({exc}); retry later or report it."
+            self._say(f"{name}: {query.key}: {result.error}")
         return result
 
     def _record(self, results: list[QueryResult]) -> None:
