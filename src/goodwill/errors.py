@@ -6,6 +6,12 @@
     │   └── RecordRejected         one record is unusable (the batch goes on)
     ├── StoreError                 the database cannot be opened, migrated or written
     ├── PipelineError              stages do not fit together (a requirement is unmet)
+    ├── SourceError                a network source failed (message names network and fix)
+    │   ├── CredentialError        401: which credential, which environment variable
+    │   ├── AccessDenied           403 or a disabled feed: what the server said
+    │   ├── GoneError              404/410: the query, thread or feed no longer exists
+    │   ├── RateLimited            429 or quota: waiting would exceed the allowed wait
+    │   └── BudgetExceeded         a configured spend limit would be passed
     ├── ModelError                 a shipped model artifact is missing or corrupt
     └── CareError                  a care action is refused (a flagged reply sent without a reason)
 
@@ -56,3 +62,29 @@ class ModelError(GoodwillError):
 
 class CareError(GoodwillError):
     """A care action cannot go ahead as asked, e.g. a flagged reply sent without a stated reason."""
+
+
+class SourceError(GoodwillError):
+    """A network source failed; the message names the network and what to do."""
+
+
+class CredentialError(SourceError):
+    """The network rejected (or we lack) a credential."""
+
+    exit_code = EXIT_USAGE
+
+
+class AccessDenied(SourceError):
+    """The network refused the request (403, or a feed its admins disabled)."""
+
+
+class GoneError(SourceError):
+    """The query, thread or feed asked for no longer exists (404/410)."""
+
+
+class RateLimited(SourceError):
+    """The network asks us to wait longer than we are allowed to."""
+
+
+class BudgetExceeded(SourceError):
+    """Going on would pass a spend or quota limit configured for this source."""

@@ -1,8 +1,9 @@
-"""Where posts come from: files today (JSON Lines, CSV), network sources later.
+"""Where posts come from: files (JSON Lines, CSV) and network sources.
 
 ``files`` reads records without interpreting them; ``mapping`` turns one
-record into a Post with a pure function, so the raw payload can be stored as
-it came and re-mapped later.
+record into a Post with a pure function. Network sources implement the
+``Source`` protocol of ``source`` (see docs/sources/README.md), talk through
+the one HTTP layer in ``http``, and are found through ``registry``.
 """
 
 from __future__ import annotations

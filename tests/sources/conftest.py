@@ -1,0 +1,8 @@
+"""Make the cassette helper importable as ``cassettes`` from every test under tests/sources."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -1,0 +1,29 @@
+"""One or more real payload files per registered source, for the conformance test.
+
+A new source adds its entry here (paths under ../shared/fixtures, or a
+``*synthetic*`` file under tests/sources/fixtures); the conformance test fails
+for a registered source that has none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cassettes import fixture
+
+LOCAL = Path(__file__).resolve().parent / "fixtures"
+
+SAMPLES: dict[str, list[Path]] = {
+    "hackernews": [
+        fixture("hackernews", "hackernews_api_readme", "v0_item_8863.json"),
+        fixture("hackernews", "hackernews_api_readme", "v0_item_2921983.json"),
+        fixture("hackernews", "hackernews_api_readme", "v0_item_192327.json"),
+        LOCAL / "hackernews" / "algolia_search_by_date_synthetic.json",
+        LOCAL / "hackernews" / "item_deleted_synthetic.json",
+    ],
+    "rss": [
+        fixture("rss_atom", "feedjira", "google_alerts_atom.xml"),
+        fixture("rss_atom", "feedjira", "json_feed.json"),
+        fixture("rss_atom", "feedparser", "shiftjis.xml"),
+    ],
+}
