@@ -21,4 +21,11 @@ SAMPLES: dict[str, list[Path]] = {
         LOCAL / "hackernews" / "algolia_search_by_date_synthetic.json",
         LOCAL / "hackernews" / "item_deleted_synthetic.json",
     ],
+    "x": [
+        fixture("twitter_v2", "twarc-csv", "withheld.jsonl"),
+        fixture("twitter_v2", "twarc-csv", "edited.jsonl"),
+        fixture("twitter_v2", "twarc-csv", "tweets_compliance.jsonl"),
+        fixture("twitter_v2", "twarc-csv", "streaming_output_with_error.jsonl"),
+        fixture("twitter_archive", "twoo", "manifest.js.txt"),
+    ],
 }
