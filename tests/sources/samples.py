@@ -28,4 +28,11 @@ SAMPLES: dict[str, list[Path]] = {
         fixture("twitter_v2", "twarc-csv", "streaming_output_with_error.jsonl"),
         fixture("twitter_archive", "twoo", "manifest.js.txt"),
     ],
+    "youtube": [
+        fixture("youtube", "python-youtube", "comment_threads_by_video_paged_1.json"),
+        fixture("youtube", "python-youtube", "comments_by_parent_paged_1.json"),
+        fixture("youtube", "python-youtube", "search_by_keywords_p1.json"),
+        fixture("youtube", "python-youtube", "videos_info_multi.json"),
+        fixture("youtube", "feedjira", "youtube_atom.xml"),
+    ],
 }
