@@ -26,4 +26,18 @@ SAMPLES: dict[str, list[Path]] = {
         fixture("rss_atom", "feedjira", "json_feed.json"),
         fixture("rss_atom", "feedparser", "shiftjis.xml"),
     ],
+    "x": [
+        fixture("twitter_v2", "twarc-csv", "withheld.jsonl"),
+        fixture("twitter_v2", "twarc-csv", "edited.jsonl"),
+        fixture("twitter_v2", "twarc-csv", "tweets_compliance.jsonl"),
+        fixture("twitter_v2", "twarc-csv", "streaming_output_with_error.jsonl"),
+        fixture("twitter_archive", "twoo", "manifest.js.txt"),
+    ],
+    "youtube": [
+        fixture("youtube", "python-youtube", "comment_threads_by_video_paged_1.json"),
+        fixture("youtube", "python-youtube", "comments_by_parent_paged_1.json"),
+        fixture("youtube", "python-youtube", "search_by_keywords_p1.json"),
+        fixture("youtube", "python-youtube", "videos_info_multi.json"),
+        fixture("youtube", "feedjira", "youtube_atom.xml"),
+    ],
 }

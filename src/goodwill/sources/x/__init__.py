@@ -1,0 +1,101 @@
+"""X (Twitter): API v2 search paid per post read, and the account archive that needs no API.
+
+One source, network ``x``, for both: posts from the API and from an archive are
+the same posts. ``goodwill import --network x FILE`` reads API response bodies
+(one JSON body, or twarc2 JSON Lines: pages or flattened tweets), compliance job
+output, and account archives (a .zip, ``data/manifest.js``, or one data file
+such as ``tweets.js``). See docs/sources/x.md.
+
+Query kinds: ``search`` (recent search, last 7 days), ``archive`` (full-archive
+search; needs that access level), ``thread`` (a conversation by post id).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from goodwill.errors import InputError
+from goodwill.sources.http import HttpClient
+from goodwill.sources.source import Capability, Cursor, Item, Page, Query, SourceSettings
+from goodwill.sources.x.archive import ARCHIVE_KEY, is_archive_text, normalise_archive, read_archive
+from goodwill.sources.x.search import API_URL, XPricing, search_pages
+from goodwill.sources.x.v2 import NETWORK, is_v2_document, normalise_v2
+
+__all__ = ["XSource"]
+
+
+class XSource:
+    """X API v2 (read, paid per post) and account archives."""
+
+    name = NETWORK
+    capabilities = frozenset({Capability.SEARCH, Capability.THREAD})
+    kinds: Mapping[str, str] = {
+        "search": "X search syntax over the last 7 days (recent search)",
+        "archive": "X search syntax over every post since 2006 (full-archive search access needed)",
+        "thread": "a post id: the whole conversation it belongs to (last 7 days)",
+    }
+
+    def __init__(self, settings: SourceSettings) -> None:
+        self.settings = settings
+        self.base_url = settings.base_url or API_URL
+        self.pricing = XPricing.from_options(settings.options)
+        self.backfill_days = float(settings.options.get("backfill_days", 30))
+
+    def normalise(self, document: Any, *, endpoint: str | None = None) -> list[Item]:
+        if isinstance(document, list):
+            return [item for element in document for item in self.normalise(element, endpoint=endpoint)]
+        if isinstance(document, Mapping) and ARCHIVE_KEY in document:
+            return normalise_archive(document)
+        if is_v2_document(document):
+            assert isinstance(document, Mapping)
+            return normalise_v2(document, endpoint=endpoint)
+        if document is None or isinstance(document, bool | int | float | str):
+            return []
+        raise InputError("not an X payload: expected an API v2 response page, a tweet, or an archive file")
+
+    def read_export(self, path: Path) -> Iterator[Any]:
+        return _read_export(path)
+
+    def fetch(self, query: Query, cursor: Cursor | None, client: HttpClient) -> Iterator[Page]:
+        return search_pages(
+            query,
+            cursor,
+            client,
+            settings=self.settings,
+            base_url=self.base_url,
+            pricing=self.pricing,
+            backfill_days=self.backfill_days,
+        )
+
+
+def _read_export(path: Path) -> Iterator[Any]:
+    """Archive files by content; otherwise one JSON body or JSON Lines, a cut last line skipped."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}).") from None
+    if head.startswith(b"PK") or is_archive_text(head.decode("utf-8", errors="replace")):
+        yield from read_archive(path)
+        return
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    try:
+        yield json.loads(text)
+        return
+    except json.JSONDecodeError:
+        pass
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line)
+        except json.JSONDecodeError as exc:
+            if number == len(lines):
+                return  # a stream cut mid-line (a dropped connection): the rest is intact
+            raise InputError(
+                f"{path}:{number}: not JSON ({exc.msg}); give the API's own response body."
+            ) from None
