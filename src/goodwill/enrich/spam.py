@@ -21,6 +21,7 @@ the stage still pickles.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Mapping, Sequence
 from itertools import chain, filterfalse
 from typing import Any, Final
@@ -202,14 +203,17 @@ def _cues(text: str, folded: str, words: Sequence[str]) -> tuple[list[str], floa
     return reasons, score, links > 0
 
 
-def _word_hashes(words: list[str]) -> list[int] | None:
-    """Hashes of a post's prose words without numbers; ``None`` if too short to compare.
+def _word_hash(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8", "surrogatepass"))
 
-    :func:`_signatures` keeps their low 32 bits. Python's string hash is fast but salted per
-    process; SpamStage drops its memory when it is unpickled in a process with another salt, so
-    fingerprints are only ever compared within one.
+
+def _word_hashes(words: list[str]) -> list[int] | None:
+    """Stable 32-bit hashes of a post's prose words without numbers; ``None`` if too short to compare.
+
+    CRC-32 rather than Python's salted string hash: the same posts must be judged the
+    same way in every process (a rerun, a Dask worker, a test), whatever PYTHONHASHSEED is.
     """
-    kept = list(map(hash, filterfalse(str.isdigit, words)))
+    kept = list(map(_word_hash, filterfalse(str.isdigit, words)))
     return kept if len(kept) >= MIN_WORDS else None
 
 
@@ -242,16 +246,11 @@ def _band_keys(signatures: npt.NDArray[np.uint32]) -> list[list[int]]:
     return result
 
 
-def _hash_salt() -> int:
-    """Identifies this process's string-hash salt (PYTHONHASHSEED)."""
-    return hash("goodwill spam fingerprint")
-
-
 class SpamStage:
     """Flags promotional spam and (near-)duplicates, with reasons."""
 
     name = "spam"
-    version = "1"
+    version = "2"
     requires: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("spam",)
 
@@ -263,13 +262,6 @@ class SpamStage:
         # its author before it)}, {author: copies}]. Kept per member: judging a post again agrees.
         self._entries: list[dict[int, list[Any]]] = [{}, {}]
         self._next_id = 0
-        self._salt = _hash_salt()
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        if self._salt != _hash_salt():
-            # Fingerprints from a process with another string-hash salt cannot match ours.
-            self._bands, self._entries, self._salt = [{}, {}], [{}, {}], _hash_salt()
 
     def _lookup(self, signature: npt.NDArray[np.uint32], keys: list[int]) -> list[Any] | None:
         for generation in (0, 1):
