@@ -6,6 +6,7 @@
     │   └── RecordRejected         one record is unusable (the batch goes on)
     ├── StoreError                 the database cannot be opened, migrated or written
     ├── PipelineError              stages do not fit together (a requirement is unmet)
+    ├── ClusterError               Dask is missing, or its cluster cannot be started or reached
     └── ModelError                 a shipped model artifact is missing or corrupt
 
 Exit codes used by the CLI live here too, so they are named in one place.
@@ -47,6 +48,10 @@ class StoreError(GoodwillError):
 
 class PipelineError(GoodwillError):
     """The enrichment stages do not fit together."""
+
+
+class ClusterError(GoodwillError):
+    """Dask is not installed, or the cluster cannot be started or reached, or keeps losing a batch."""
 
 
 class ModelError(GoodwillError):
