@@ -63,7 +63,9 @@ def _run_as() -> str | None:
 class PostgresServer:
     """initdb + pg_ctl start in a temporary folder; :meth:`stop` removes everything."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, *, durable: bool = False) -> None:
+        #: durable: PostgreSQL's default settings (fsync on), for benchmarks; else fast and unsafe
+        self.durable = durable
         self.bin_dir = bin_dir
         self.user = _run_as()
         # Short path under /tmp: a unix socket path must stay under ~100 bytes.
@@ -96,10 +98,10 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
-        options = (
-            f"-k {self.root} -c listen_addresses='' -F -c full_page_writes=off "
-            "-c synchronous_commit=off -c max_connections=60 -c shared_buffers=32MB"
-        )
+        options = f"-k {self.root} -c listen_addresses=''"
+        if not self.durable:
+            options += " -F -c full_page_writes=off -c synchronous_commit=off -c max_connections=60"
+            options += " -c shared_buffers=32MB"
         done = subprocess.run(
             self._cmd(
                 str(self.bin_dir / "pg_ctl"),

@@ -22,15 +22,15 @@ copy whose first sighting went to another worker is not flagged as a duplicate.
 from __future__ import annotations
 
 import logging
+import pickle
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from goodwill.enrich.pipeline import Pipeline
 from goodwill.errors import ClusterError
 from goodwill.jobs.enrich_stored import EnrichSummary
-from goodwill.models import Post
 from goodwill.store import Store, StoredPost
 
 if TYPE_CHECKING:
@@ -49,18 +49,20 @@ _WORKER_PIPELINES: dict[str, Pipeline] = {}
 _KEEP_RUNS = 4
 
 
-def judge_batch(run: str, pipeline: Pipeline, posts: Sequence[Post]) -> list[dict[str, Mapping[str, Any]]]:
-    """What runs on a worker: each stage's own output, per post (as :meth:`Pipeline.run_by_stage`).
+def judge_batch(run: str, pipeline: Pipeline, posts: bytes) -> bytes:
+    """What runs on a worker: each stage's own output per post (as :meth:`Pipeline.run_by_stage`).
 
-    The ``pipeline`` shipped with the task is used only for the first batch of run ``run`` that
-    this worker sees; later batches reuse that first copy and its memory.
+    Posts come and results go as one pickle each: Dask serialises a list of a thousand dicts
+    element by element, which costs more than judging them. The ``pipeline`` shipped with the
+    task is used only for the first batch of run ``run`` that this worker sees; later batches
+    reuse that first copy and its memory.
     """
     kept = _WORKER_PIPELINES.get(run)
     if kept is None:
         while len(_WORKER_PIPELINES) >= _KEEP_RUNS:
             _WORKER_PIPELINES.pop(next(iter(_WORKER_PIPELINES)))
         kept = _WORKER_PIPELINES[run] = pipeline
-    return kept.run_by_stage(posts)
+    return pickle.dumps(kept.run_by_stage(pickle.loads(posts)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _distributed() -> Any:
@@ -138,7 +140,8 @@ def enrich_stored_dask(
     posts = batches = 0
 
     def submit(page: list[StoredPost], attempt: int) -> None:
-        future = client.submit(judge_batch, run, pipeline, [s.post for s in page], pure=False, retries=1)
+        blob = pickle.dumps([s.post for s in page], protocol=pickle.HIGHEST_PROTOCOL)
+        future = client.submit(judge_batch, run, pipeline, blob, pure=False, retries=1)
         pending[future] = (page, attempt)
         done.add(future)
 
@@ -147,7 +150,7 @@ def enrich_stored_dask(
         future = next(done)
         page, attempt = pending.pop(future)
         try:
-            per_stage = future.result()
+            per_stage: list[dict[str, Mapping[str, Any]]] = pickle.loads(future.result())
         except distributed.KilledWorker:
             if attempt >= RESUBMITS:
                 raise ClusterError(
