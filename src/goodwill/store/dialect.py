@@ -14,7 +14,7 @@ Both search paths fold case and accents and AND the words together, so
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -30,6 +30,7 @@ from sqlalchemy import (
     or_,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 
 from goodwill.store.schema import FTS_TABLE, SEARCH_CONFIG, SEARCH_INDEX, posts
 
@@ -141,11 +142,12 @@ def any_of(*clauses: ColumnElement[bool]) -> ColumnElement[bool]:
 
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT many rows with one DBAPI ``executemany``, binding values through the column types.
+    """INSERT many rows with one DBAPI ``executemany`` (``COPY`` on PostgreSQL), through the column types.
 
     Same result as ``conn.execute(insert(table), rows)`` but without SQLAlchemy's per-row
-    parameter compilation, which dominates import time. Only for drivers with a positional
-    paramstyle; others take the ordinary path.
+    parameter compilation, which dominates import time. On psycopg the rows are streamed
+    with ``COPY ... FROM STDIN`` in the caller's transaction, a few times faster than even a
+    pipelined executemany. Drivers with another paramstyle take the ordinary path.
     """
     if not rows:
         return
@@ -169,7 +171,29 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         if proc is not None:
             values = _processed(values, proc)
         columns_out.append(values)
+    if dialect.driver == "psycopg":
+        _copy_rows(conn, table, names, zip(*columns_out, strict=True))
+        return
     conn.exec_driver_sql(sql, list(zip(*columns_out, strict=True)))
+
+
+def _copy_rows(conn: Connection, table: Table, names: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """``COPY table (names) FROM STDIN`` on the connection's own psycopg cursor (same transaction)."""
+    preparer = conn.dialect.identifier_preparer
+    sql = (
+        f"COPY {preparer.format_table(table)} ({', '.join(preparer.quote(n) for n in names)}) FROM STDIN"
+    )
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    base_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except base_error as exc:
+        # What SQLAlchemy would have raised, so callers (the retry in engine.write) see the same.
+        raise DBAPIError.instance(sql, None, exc, base_error, dialect=conn.dialect) from exc
+    finally:
+        cursor.close()
 
 
 def _processed(values: list[Any], proc: Any) -> list[Any]:
