@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO := demo-workspace
 
-.PHONY: install demo test test-fast lint bench docs clean help
+.PHONY: install demo test test-fast lint bench bench-scale docs clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -30,7 +30,8 @@ lint: install  ## ruff and mypy --strict on the package
 	$(BIN)/ruff check src tests bench train examples
 	$(BIN)/mypy src/goodwill
 
-test: install lint  ## lint, then the whole test suite (slow tests included)
+test: install lint  ## lint, then the whole test suite (slow tests included), on SQLite and PostgreSQL
+	bash scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest -n 2 -q
 
 test-fast: install  ## the tests without the slow ones
@@ -38,6 +39,10 @@ test-fast: install  ## the tests without the slow ones
 
 bench: install  ## accuracy and speed against baselines measured in the same run
 	$(BIN)/python bench/run.py
+
+bench-scale: install  ## SQLite vs PostgreSQL, Dask 1 vs 2 workers, peak RSS (POSTS=1000000 for the full run)
+	bash scripts/ensure-postgres.sh
+	$(BIN)/python bench/bench_scale.py --posts $(or $(POSTS),100000)
 
 docs: install  ## regenerate docs/cli.md from the commands' --help
 	$(BIN)/python -m goodwill.cli.reference > docs/cli.md

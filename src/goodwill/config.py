@@ -268,7 +268,8 @@ _TEMPLATE = """\
 # Every key is optional except each brand's `name`. Edit, then run `goodwill enrich --stored`.
 
 # Where posts and judgements are stored. Leave unset for a SQLite file next to this one
-# (goodwill.db). A team can point it at PostgreSQL later; GOODWILL_DATABASE_URL overrides it.
+# (goodwill.db). A team shares PostgreSQL: "postgresql+psycopg://user@host/db" (docs/deploy.md).
+# GOODWILL_DATABASE_URL overrides it (and keeps a password out of this file).
 # store_url = "sqlite:///goodwill.db"
 
 # ISO 639-1 codes of the languages you care about; empty means all.

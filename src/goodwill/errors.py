@@ -6,6 +6,7 @@
     │   └── RecordRejected         one record is unusable (the batch goes on)
     ├── StoreError                 the database cannot be opened, migrated or written
     ├── PipelineError              stages do not fit together (a requirement is unmet)
+    ├── ClusterError               Dask is missing, or its cluster cannot be started or reached
     ├── SourceError                a network source failed (message names network and fix)
     │   ├── CredentialError        401: which credential, which environment variable
     │   ├── AccessDenied           403 or a disabled feed: what the server said
@@ -54,6 +55,10 @@ class StoreError(GoodwillError):
 
 class PipelineError(GoodwillError):
     """The enrichment stages do not fit together."""
+
+
+class ClusterError(GoodwillError):
+    """Dask is not installed, or the cluster cannot be started or reached, or keeps losing a batch."""
 
 
 class ModelError(GoodwillError):

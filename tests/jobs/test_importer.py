@@ -6,7 +6,6 @@ import gzip
 import io
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,16 +13,7 @@ import pytest
 from goodwill.errors import InputError
 from goodwill.jobs.importer import import_files
 from goodwill.sources.mapping import parse_mapping
-from goodwill.store import PostQuery, Store, open_store
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(f"sqlite:///{tmp_path / 'goodwill.db'}")
-    try:
-        yield s
-    finally:
-        s.close()
+from goodwill.store import PostQuery, Store
 
 
 def _jsonl(path: Path, records: list[object]) -> Path:

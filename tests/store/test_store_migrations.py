@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from store_helpers import make_post, rec
 
 import goodwill.store.engine as engine_module
@@ -42,10 +42,9 @@ def test_migrations_create_the_schema_from_empty(tmp_path: Path) -> None:
         con.close()
 
 
-def test_head_matches_the_models(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'cmp.db'}"
-    open_store(url).close()
-    engine = create_engine(url)
+def test_head_matches_the_models(blank_store_url: str) -> None:
+    open_store(blank_store_url).close()
+    engine = create_engine(blank_store_url)
     try:
         with engine.connect() as conn:
             ctx = MigrationContext.configure(
@@ -58,29 +57,27 @@ def test_head_matches_the_models(tmp_path: Path) -> None:
         engine.dispose()
 
 
-def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'again.db'}"
-    with open_store(url) as store:
+def test_reopening_keeps_data_and_does_not_migrate_again(blank_store_url: str) -> None:
+    with open_store(blank_store_url) as store:
         store.upsert([rec(make_post("1", "kept"))])
-    with open_store(url, migrate=False) as store:
+    with open_store(blank_store_url, migrate=False) as store:
         got = store.get("generic", "1")
         assert got is not None and got.post.text == "kept"
 
 
-def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    db = tmp_path / "future.db"
-    open_store(f"sqlite:///{db}").close()
-    con = sqlite3.connect(db)
-    con.execute("UPDATE alembic_version SET version_num = '9999_future'")
-    con.commit()
-    con.close()
+def test_newer_schema_is_refused(blank_store_url: str) -> None:
+    open_store(blank_store_url).close()
+    engine = create_engine(blank_store_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    engine.dispose()
     with pytest.raises(StoreError, match="newer than this goodwill"):
-        open_store(f"sqlite:///{db}")
+        open_store(blank_store_url)
 
 
-def test_unmigrated_database_without_migrate_is_refused(tmp_path: Path) -> None:
+def test_unmigrated_database_without_migrate_is_refused(blank_store_url: str) -> None:
     with pytest.raises(StoreError, match=r"is at nothing, not \d{4}"):
-        open_store(f"sqlite:///{tmp_path / 'empty.db'}", migrate=False)
+        open_store(blank_store_url, migrate=False)
 
 
 def test_a_file_that_is_not_a_database_is_reported(tmp_path: Path) -> None:

@@ -214,3 +214,20 @@ def test_saving_the_same_stage_version_again_replaces_it(store: Store) -> None:
 def test_saving_for_an_unknown_post_is_a_store_error(store: Store) -> None:
     with pytest.raises(StoreError, match="does not exist"):
         store.save_enrichment([(999, "sentiment", "1", {"sentiment": {}})])
+
+
+def test_iter_posts_pages_every_match_by_id(store: Store) -> None:
+    store.upsert(
+        [rec(make_post(str(i), f"word{i % 3} text", network="x" if i % 2 else "y")) for i in range(25)]
+    )
+    store.upsert([rec(make_post("3", None, network="x", deleted=True))])
+    pages = list(store.iter_posts(PostQuery(network="x", limit=2), batch_size=4))
+    assert [len(p) for p in pages] == [4, 4, 3]  # limit is ignored: an export wants everything
+    ids = [s.post.native_id for page in pages for s in page]
+    assert ids == [str(i) for i in range(1, 25, 2) if i != 3]
+    assert [s.id for page in pages for s in page] == sorted(s.id for page in pages for s in page)
+    with_deleted = [s for page in store.iter_posts(PostQuery(include_deleted=True)) for s in page]
+    assert len(with_deleted) == 25 and sum(s.post.deleted for s in with_deleted) == 1
+    assert [s.post.native_id for p in store.iter_posts(PostQuery(search="word1")) for s in p] == [
+        str(i) for i in range(25) if i % 3 == 1
+    ]

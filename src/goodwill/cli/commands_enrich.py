@@ -47,6 +47,16 @@ def enrich(
         bool, typer.Option("--stored", help="Enrich the posts in the store that are new or stale.")
     ] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Posts per batch.")] = 1000,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="With --stored: judge on a local Dask cluster of N processes."),
+    ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster", help="With --stored: judge on the Dask scheduler at this address (tcp://host:8786)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Judge posts: language, brands, sentiment, intent, complaint, spam, and whether a reply is welcome.
@@ -57,7 +67,9 @@ def enrich(
     {"id": ..., "line": N, "error": "..."} and the run goes on.
 
     With --stored, enriches the store instead (only posts that are new, or were judged by an
-    older version of a stage).
+    older version of a stage). Add --workers N to spread the batches over N local processes, or
+    --cluster tcp://host:8786 to use a running Dask cluster (pip install 'goodwill[dask]'); this
+    process still does all the reading and writing of the store.
 
     Example: echo '{"id": "1", "text": "@acme my card was charged twice"}' | goodwill enrich --brand Acme
     """
@@ -67,8 +79,19 @@ def enrich(
         raise InputError("--competitor needs at least one --brand (or use --config).")
     workspace = resolve_workspace(config, brands=brand, competitors=competitor)
     pipeline = default_pipeline(StageContext(config=workspace.config))
+    if (workers is not None or cluster is not None) and not stored:
+        raise InputError("--workers and --cluster work with --stored only.")
+    if workers is not None and cluster is not None:
+        raise InputError("give --workers (a local cluster) or --cluster (a running one), not both.")
     if stored:
-        _enrich_store(workspace.store_url, pipeline, batch_size=batch_size, quiet=quiet)
+        _enrich_store(
+            workspace.store_url,
+            pipeline,
+            batch_size=batch_size,
+            quiet=quiet,
+            workers=workers,
+            cluster=cluster,
+        )
         return
     from goodwill.jobs.enrich_stream import enrich_lines
 
@@ -93,14 +116,25 @@ def enrich(
         out.flush()
 
 
-def _enrich_store(url: str, pipeline: Pipeline, *, batch_size: int, quiet: bool) -> None:
+def _enrich_store(
+    url: str, pipeline: Pipeline, *, batch_size: int, quiet: bool, workers: int | None, cluster: str | None
+) -> None:
     from goodwill.jobs.enrich_stored import enrich_stored
     from goodwill.store import PostQuery, open_store
 
     with open_store(url) as store:
         total = store.count(PostQuery(limit=None))
-        with progress_bar("enriching", total=total, disable=quiet) as advance:
-            summary = enrich_stored(store, pipeline, batch_size=batch_size, progress=advance)
+        if workers is not None or cluster is not None:
+            from goodwill.jobs.enrich_dask import dask_client, enrich_stored_dask
+
+            with (
+                dask_client(workers=workers, address=cluster) as client,
+                progress_bar("enriching on dask", total=total, disable=quiet) as advance,
+            ):
+                summary = enrich_stored_dask(store, pipeline, client, batch_size=batch_size, progress=advance)
+        else:
+            with progress_bar("enriching", total=total, disable=quiet) as advance:
+                summary = enrich_stored(store, pipeline, batch_size=batch_size, progress=advance)
     if summary.posts:
         typer.echo(f"enriched {summary.posts:,} new or stale posts")
     else:

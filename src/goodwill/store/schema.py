@@ -2,9 +2,10 @@
 
 The tables are declared once here; the Alembic migrations create the same
 shape, and a test compares the two so they never drift. Only portable types are
-used (JSON, not a SQLite-specific one) so PostgreSQL can follow with the same
-code. The SQLite full-text index (``posts_fts``) is not declared here: it is
-dialect-specific, created by the migration on SQLite only, and hidden from
+used (JSON, stored as JSONB on PostgreSQL where it is faster to query), so the
+same code runs on SQLite and PostgreSQL. The full-text indexes are not declared
+here: they are dialect-specific (an FTS5 table on SQLite, a GIN index on a
+tsvector expression on PostgreSQL), created by the migration, and hidden from
 schema comparison by :func:`include_object`.
 """
 
@@ -29,10 +30,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "FTS_TABLE",
+    "JSON_RESULT",
+    "SEARCH_CONFIG",
+    "SEARCH_INDEX",
     "UTCDateTime",
     "enrichments",
     "include_object",
@@ -43,6 +48,11 @@ __all__ = [
 ]
 
 FTS_TABLE = "posts_fts"
+#: PostgreSQL: the text search configuration (simple + unaccent) and the GIN index that uses it.
+SEARCH_CONFIG = "goodwill_search"
+SEARCH_INDEX = "ix_posts_text_search"
+#: JSON everywhere, JSONB on PostgreSQL.
+JSON_RESULT = JSON().with_variant(JSONB(), "postgresql")
 
 #: Stable constraint names, so migrations on PostgreSQL can name what they alter.
 metadata = MetaData(
@@ -135,7 +145,7 @@ enrichments = Table(
     Column("post_id", Integer, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
     Column("stage", String(64), nullable=False),
     Column("stage_version", String(64), nullable=False),
-    Column("result", JSON, nullable=False),
+    Column("result", JSON_RESULT, nullable=False),
     Column("computed_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("post_id", "stage", "stage_version"),
     Index(None, "stage", "stage_version", "post_id"),
@@ -143,8 +153,10 @@ enrichments = Table(
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Alembic filter: the FTS5 table and its shadow tables are not part of the portable model."""
-    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
+    """Alembic filter: the full-text indexes (FTS5 tables, the GIN index) are not in the portable model."""
+    if type_ == "table" and name is not None and name.startswith(FTS_TABLE):
+        return False
+    return not (type_ == "index" and name == SEARCH_INDEX)
 
 
 # The listening sources' tables live in their own module, on this metadata.

@@ -220,6 +220,24 @@ class Store:
         with self._read() as conn:
             return stored_posts(conn, list(conn.execute(stmt)), q.versions)
 
+    def iter_posts(self, q: PostQuery, *, batch_size: int = 1000) -> Iterator[list[StoredPost]]:
+        """Pages of every post matching the filters of ``q``, by id; ``limit``, ``offset`` and order ignored.
+
+        For exports of any size: keyset pagination on id, one short read per page, so memory
+        stays bounded by ``batch_size`` and no snapshot is held open between pages.
+        """
+        clauses = filter_clauses(q, self.dialect)
+        last = 0
+        while True:
+            stmt = select(posts).where(posts.c.id > last, *clauses).order_by(posts.c.id).limit(batch_size)
+            with self._read() as conn:
+                rows = list(conn.execute(stmt))
+                if not rows:
+                    return
+                page = stored_posts(conn, rows, q.versions)
+            last = rows[-1].id
+            yield page
+
     def count(self, q: PostQuery) -> int:
         """How many posts match ``q`` (limit and offset ignored)."""
         stmt = select(func.count()).select_from(posts).where(*filter_clauses(q, self.dialect))

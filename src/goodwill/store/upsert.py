@@ -68,7 +68,14 @@ class _State:
     payloads: list[tuple[str, str, RawRecord]] = field(default_factory=list)
 
 
-def _load(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], _State]:
+def _load(
+    conn: Connection, keys: Iterable[tuple[str, str]], *, lock: bool = False
+) -> dict[tuple[str, str], _State]:
+    """The stored state of these keys; with ``lock``, their rows stay locked until the commit.
+
+    The lock matters on PostgreSQL only (SQLite has one writer at a time, and ignores it): a
+    concurrent writer of the same post waits, then plans from this transaction's result.
+    """
     by_network: dict[str, list[str]] = {}
     for network, native_id in keys:
         by_network.setdefault(network, []).append(native_id)
@@ -78,6 +85,8 @@ def _load(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, 
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             stmt = select(*cols).where(posts.c.network == network, posts.c.native_id.in_(chunk))
+            if lock:
+                stmt = stmt.with_for_update()
             for row in conn.execute(stmt):
                 found[(network, row.native_id)] = _State(
                     row.id, row.content_hash, row.text, bool(row.deleted)
@@ -109,7 +118,7 @@ def _post_row(post: Post, digest: str, now: datetime) -> dict[str, Any]:
 
 def upsert_batch(conn: Connection, batch: Sequence[tuple[Post, RawRecord]], now: datetime) -> UpsertCounts:
     """Apply ``batch`` inside the caller's transaction; return what happened to each record."""
-    states = _load(conn, dict.fromkeys(post.key for post, _ in batch))
+    states = _load(conn, dict.fromkeys(post.key for post, _ in batch), lock=True)
     digests = [content_hash(post) for post, _ in batch]
     candidates = {
         state.id

@@ -1,4 +1,4 @@
-"""Initial schema: posts, post_versions, raw_payloads, enrichments (+ FTS5 on SQLite).
+"""Initial schema: posts, post_versions, raw_payloads, enrichments (+ FTS5 on SQLite, GIN on PostgreSQL).
 
 Revision ID: 0001
 Revises:
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from goodwill.store.dialect import FTS_DDL, FTS_DROP
-from goodwill.store.schema import UTCDateTime
+from goodwill.store.dialect import FTS_DDL, FTS_DROP, PG_SEARCH_DDL, PG_SEARCH_DROP
+from goodwill.store.schema import JSON_RESULT, UTCDateTime
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -78,7 +78,7 @@ def upgrade() -> None:
         sa.Column("post_id", sa.Integer(), nullable=False),
         sa.Column("stage", sa.String(64), nullable=False),
         sa.Column("stage_version", sa.String(64), nullable=False),
-        sa.Column("result", sa.JSON(), nullable=False),
+        sa.Column("result", JSON_RESULT, nullable=False),
         sa.Column("computed_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["post_id"], ["posts.id"], name="fk_enrichments_post_id_posts", ondelete="CASCADE"
@@ -88,15 +88,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_enrichments_stage_stage_version_post_id", "enrichments", ["stage", "stage_version", "post_id"]
     )
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in FTS_DDL:
-            op.execute(statement)
+    dialect = op.get_bind().dialect.name
+    for statement in FTS_DDL if dialect == "sqlite" else PG_SEARCH_DDL if dialect == "postgresql" else ():
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in FTS_DROP:
-            op.execute(statement)
+    dialect = op.get_bind().dialect.name
+    for statement in FTS_DROP if dialect == "sqlite" else PG_SEARCH_DROP if dialect == "postgresql" else ():
+        op.execute(statement)
     op.drop_table("enrichments")
     op.drop_table("raw_payloads")
     op.drop_table("post_versions")

@@ -1,0 +1,322 @@
+"""Scale: import, enrichment, queue and export on SQLite and PostgreSQL, Dask 1 vs 2 workers, peak RSS.
+
+Every figure is measured in this run and printed beside the in-process SQLite
+baseline of the same run. Each phase runs in its own process, so its peak
+resident memory (``ru_maxrss``) is its own: import, enrichment and export
+stream in batches, and their peak should stay flat as the number of posts
+grows. Posts are generated from templates mentioning the sample workspace's
+brands (examples/sample/goodwill.toml), so every stage has work to do.
+
+    python bench/bench_scale.py                      # 100,000 posts; RSS at 10k and 100k
+    python bench/bench_scale.py --posts 1000000      # the full run; RSS at 10k, 100k and 1M
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CONFIG = ROOT / "examples" / "sample" / "goodwill.toml"
+sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PostgreSQL server of the test suite
+
+OPENERS = ["", "ugh ", "hey ", "so ", "honestly ", "quick question: ", "PSA: ", "lol ", "", "thanks "]
+BRANDS = [
+    "@NimbusHelp",
+    "@NimbusMobile",
+    "Nimbus Mobile",
+    "@CorvidCares",
+    "Corvid Telecom",
+    "Nimbus Home",
+    "my phone",
+]
+MIDDLES = [
+    "my bill doubled this month and nobody answers",
+    "is there an outage in the north? no signal since noon",
+    "how do I move my number to a new sim",
+    "the new plan is great, fast and cheap",
+    "charged twice for roaming, want a refund",
+    "which provider would you recommend for a family of four",
+    "the app keeps logging me out",
+    "voicemail broken again today",
+    "support fixed it in five minutes, impressed",
+    "thinking of switching, any alternatives",
+    "WIN a free phone!!! click the link and DM me",
+    "router lights blinking red all evening",
+    "just saw the ad on tv",
+]
+CLOSERS = ["", "?", "!", " again", " #fail", " :(", " 🙏", " please help", " any ideas?", " cheers"]
+FILLER = ["today", "tonight", "still", "really", "again", "now", "please", "week", "morning", "account"]
+
+
+def make_file(path: Path, n: int, seed: int = 20261201) -> None:
+    """``n`` JSON Lines posts in the contract, varied enough that few are near-duplicates."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            words = " ".join(rng.sample(FILLER, 3))
+            opener, brand, middle = rng.choice(OPENERS), rng.choice(BRANDS), rng.choice(MIDDLES)
+            text = f"{opener}{brand} {middle} {words}{rng.choice(CLOSERS)}"
+            record = {
+                "id": str(i),
+                "network": "x",
+                "text": text,
+                "author": {"handle": f"user{rng.randrange(20_000)}", "followers": rng.randrange(50_000)},
+                "created_at": f"2026-11-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+# -- phases, each run in a child process --------------------------------------------------------
+
+
+def _pipeline() -> Any:
+    from goodwill.config import load_config
+    from goodwill.enrich.registry import default_pipeline
+    from goodwill.enrich.stage import StageContext
+
+    return default_pipeline(StageContext(config=load_config(SAMPLE_CONFIG)))
+
+
+def _warm_posts() -> list[Any]:
+    from goodwill.models import Post
+
+    return [Post(native_id="warm", text="@NimbusHelp is the app down? my bill doubled, please help")]
+
+
+def _warm_worker() -> None:
+    """Runs on each Dask worker (this module travels by value): load the models once."""
+    _pipeline().run(_warm_posts())
+
+
+def phase(name: str, url: str, arg: str) -> dict[str, Any]:
+    from goodwill.store import PostQuery, open_store
+
+    with open_store(url) as store:
+        start = time.perf_counter()
+        if name == "import":
+            from goodwill.jobs.importer import import_files
+
+            summary = import_files(store, [arg])
+            count = summary.imported
+        elif name == "enrich":
+            from goodwill.jobs.enrich_stored import enrich_stored
+
+            pipeline = _pipeline()
+            pipeline.run(_warm_posts())  # models load before the clock starts, as on the workers
+            start = time.perf_counter()
+            count = enrich_stored(store, pipeline).posts
+        elif name == "dask":
+            from goodwill.jobs.enrich_dask import dask_client, enrich_stored_dask
+
+            pipeline = _pipeline()
+            with dask_client(workers=int(arg)) as client:
+                client.run(_warm_worker)  # workers up, models loaded, before the clock starts
+                start = time.perf_counter()
+                count = enrich_stored_dask(store, pipeline, client).posts
+        elif name == "queue":
+            from goodwill.care.queue import build_queue
+
+            versions = _pipeline().versions
+            times = []
+            for _ in range(int(arg)):
+                t0 = time.perf_counter()
+                build_queue(store, versions=versions, limit=20)
+                times.append(time.perf_counter() - t0)
+            times.sort()
+            return {
+                "p50_ms": 1000 * statistics.median(times),
+                "p95_ms": 1000 * times[max(0, round(0.95 * len(times)) - 1)],
+                "welcome": store.count(PostQuery(welcome=True, limit=None, versions=versions)),
+                "peak_rss_mb": _peak_rss_mb(),
+            }
+        elif name == "export":
+            versions = _pipeline().versions
+            start = time.perf_counter()
+            count = 0
+            with open(arg, "w", encoding="utf-8") as out:  # noqa: PTH123
+                for page in store.iter_posts(PostQuery(limit=None, versions=versions)):
+                    for s in page:
+                        out.write(json.dumps({**s.post.contract_fields(), "enrichment": s.enrichment}) + "\n")
+                    count += len(page)
+        else:
+            raise SystemExit(f"unknown phase {name}")
+        seconds = time.perf_counter() - start
+    return {"posts": count, "seconds": seconds, "rate": count / seconds, "peak_rss_mb": _peak_rss_mb()}
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def run_phase(name: str, url: str, arg: str = "") -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--phase", name, "--url", url, "--arg", arg],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- the run --------------------------------------------------------------------------------------
+
+
+def _sqlite_copy(src: Path, dst: Path) -> str:
+    shutil.copyfile(src, dst)
+    return f"sqlite:///{dst}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--rss-sizes", default=None, help="comma-separated post counts for the RSS curve")
+    parser.add_argument("--queue-runs", type=int, default=20)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--arg", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args.phase, args.url, args.arg)))
+        return
+
+    n = args.posts
+    sizes = (
+        [int(s) for s in args.rss_sizes.split(",")]
+        if args.rss_sizes
+        else sorted({s for s in (10_000, 100_000, 1_000_000) if s <= n} | {n})
+    )
+    print(
+        f"bench_scale, {datetime.date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {n:,} generated posts, "
+        f"load average at start {os.getloadavg()[0]:.1f}\n",
+        flush=True,
+    )
+    results: dict[str, Any] = {"posts": n, "date": datetime.date.today().isoformat()}
+    with tempfile.TemporaryDirectory(prefix="gw-bench-") as tmp:
+        folder = Path(tmp)
+        data = folder / "posts.jsonl"
+        make_file(data, n)
+
+        # SQLite, in process: the baseline every other figure is divided by
+        base_db = folder / "sqlite.db"
+        url = f"sqlite:///{base_db}"
+        results["sqlite_import"] = run_phase("import", url, str(data))
+        pre_enrich = folder / "pre-enrich.db"
+        shutil.copyfile(base_db, pre_enrich)
+        results["sqlite_enrich"] = run_phase("enrich", url)
+        results["sqlite_queue"] = run_phase("queue", url, str(args.queue_runs))
+        results["sqlite_export"] = run_phase("export", url, str(folder / "export.jsonl"))
+        _report_line("SQLite", results, "sqlite")
+
+        if not args.no_dask:
+            for workers in (1, 2):
+                copy = _sqlite_copy(pre_enrich, folder / f"dask{workers}.db")
+                results[f"dask{workers}"] = run_phase("dask", copy, str(workers))
+            d1, d2 = results["dask1"], results["dask2"]
+            speedup = d1["seconds"] / d2["seconds"]
+            overhead = d1["seconds"] / results["sqlite_enrich"]["seconds"]
+            results["dask_speedup_2_vs_1"] = speedup
+            results["dask_efficiency"] = speedup / 2
+            results["dask_1_worker_vs_in_process"] = overhead
+            print(
+                f"Dask  enrich  1 worker {d1['rate']:,.0f} posts/s, 2 workers {d2['rate']:,.0f} posts/s; "
+                f"speed-up {speedup:.2f}x, efficiency {speedup / 2:.2f}; "
+                f"1 worker takes {overhead:.2f}x the in-process time; "
+                f"driver peak RSS {d2['peak_rss_mb']:.0f} MB"
+            )
+
+        if not args.no_postgres:
+            from postgres_server import PostgresServer, find_bin_dir
+
+            bin_dir = find_bin_dir()
+            if bin_dir is None:
+                print("PostgreSQL: skipped (no initdb; bash scripts/ensure-postgres.sh)")
+            else:
+                server = PostgresServer(bin_dir, durable=True)
+                server.start()
+                try:
+                    pg = server.url(server.new_database())
+                    results["pg_import"] = run_phase("import", pg, str(data))
+                    results["pg_enrich"] = run_phase("enrich", pg)
+                    results["pg_queue"] = run_phase("queue", pg, str(args.queue_runs))
+                    results["pg_export"] = run_phase("export", pg, str(folder / "export-pg.jsonl"))
+                finally:
+                    server.stop()
+                _report_line("PostgreSQL", results, "pg")
+
+        # peak RSS of each streaming phase as the store grows
+        curve: dict[int, dict[str, float]] = {}
+        for size in sizes:
+            if size == n:
+                phases = ("import", "enrich", "export")
+                curve[size] = {k: results[f"sqlite_{k}"]["peak_rss_mb"] for k in phases}
+                continue
+            sub = folder / f"rss{size}"
+            sub.mkdir()
+            sub_data = sub / "posts.jsonl"
+            make_file(sub_data, size)
+            sub_url = f"sqlite:///{sub / 'rss.db'}"
+            curve[size] = {
+                "import": run_phase("import", sub_url, str(sub_data))["peak_rss_mb"],
+                "enrich": run_phase("enrich", sub_url)["peak_rss_mb"],
+                "export": run_phase("export", sub_url, str(sub / "export.jsonl"))["peak_rss_mb"],
+            }
+            shutil.rmtree(sub)
+        results["peak_rss_mb"] = {str(k): v for k, v in curve.items()}
+        print("\npeak RSS (MB, SQLite, each phase its own process):")
+        print(f"  {'posts':>10}  {'import':>7}  {'enrich':>7}  {'export':>7}")
+        for size, row in sorted(curve.items()):
+            print(f"  {size:>10,}  {row['import']:>7.0f}  {row['enrich']:>7.0f}  {row['export']:>7.0f}")
+        smallest, largest = min(curve), max(curve)
+        if largest > smallest:
+            growth = {k: curve[largest][k] / curve[smallest][k] for k in ("import", "enrich", "export")}
+            results["rss_growth"] = growth
+            print(
+                f"  {largest // smallest}x the posts -> import {growth['import']:.2f}x, "
+                f"enrich {growth['enrich']:.2f}x, export {growth['export']:.2f}x the memory"
+            )
+    results["load_average_at_end"] = os.getloadavg()[0]
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f} (a busy machine flattens the Dask scaling)")
+    print(json.dumps(results, default=lambda x: round(x, 3) if isinstance(x, float) else x))
+
+
+def _report_line(label: str, results: dict[str, Any], prefix: str) -> None:
+    imp, enr, q, exp = (results[f"{prefix}_{k}"] for k in ("import", "enrich", "queue", "export"))
+    base = {k: results[f"sqlite_{k}"] for k in ("import", "enrich", "queue", "export")}
+    ratio = prefix != "sqlite"
+
+    def vs(value: float, baseline: float) -> str:
+        return f" ({value / baseline:.2f}x SQLite)" if ratio else ""
+
+    print(
+        f"{label:<10} import {imp['rate']:,.0f} posts/s{vs(imp['rate'], base['import']['rate'])}; "
+        f"enrich {enr['rate']:,.0f} posts/s{vs(enr['rate'], base['enrich']['rate'])}; "
+        f"queue p95 {q['p95_ms']:,.0f} ms{vs(q['p95_ms'], base['queue']['p95_ms'])} "
+        f"({q['welcome']:,} welcome); "
+        f"export {exp['rate']:,.0f} posts/s{vs(exp['rate'], base['export']['rate'])}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
