@@ -53,8 +53,47 @@ LANGS = frozenset({"en", "es", "de", "fr", "pt", "it", "nl"})
 VALIDATION_PERCENT = 30
 NEAR_DUPLICATE = 0.6
 
-_FIRST = "ana ben cai dee eli fay gus hal ivy jon kit lou max nia oli pam quin raf sol tam uma vic wen yas zoe".split()
-_SECOND = "bakes runs codes reads draws rides sings knits hikes fixes films plays cooks grows skates".split()
+_FIRST = tuple(
+    [
+        "ana",
+        "ben",
+        "cai",
+        "dee",
+        "eli",
+        "fay",
+        "gus",
+        "hal",
+        "ivy",
+        "jon",
+        "kit",
+        "lou",
+        "max",
+        "nia",
+        "oli",
+        "pam",
+        "quin",
+        "raf",
+        "sol",
+        "tam",
+    ]
+)
+_SECOND = tuple(
+    [
+        "bakes",
+        "runs",
+        "codes",
+        "reads",
+        "draws",
+        "rides",
+        "sings",
+        "knits",
+        "hikes",
+        "fixes",
+        "films",
+        "plays",
+        "cooks",
+    ]
+)
 
 
 class SeedError(ValueError):
@@ -178,12 +217,16 @@ def counts(rows: list[Row]) -> str:
     out: list[str] = [f"{len(rows)} posts"]
     for key in ("split", "slice", "intent", "is_complaint", "welcome", "lang", "network", "config", "batch"):
         tally = Counter(str(r.record[key]) for r in rows)
-        out.append(f"{key}: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items(), key=lambda kv: -kv[1])))
+        out.append(
+            f"{key}: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items(), key=lambda kv: -kv[1]))
+        )
     return "\n".join(out)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true", help="fail if seed.jsonl is stale")
     args = parser.parse_args()
     try:
