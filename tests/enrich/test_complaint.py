@@ -135,3 +135,34 @@ def test_any_text_gives_valid_output(text: str, sentiment: dict[str, Any]) -> No
     assert set(out) == {"is_complaint", "score", "evidence"}
     assert 0.0 <= out["score"] <= 1.0
     assert out["is_complaint"] == (out["score"] >= 0.5)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acmebank you promised the refund in 5 days. that was 3 weeks ago",
+        "@courierco nobody can tell me where my parcel is",
+        "@courierco tracking says delivered but it isn't here",
+        "@railco the 8:10 is cancelled for the fourth time this week",
+        "@shopco ordered a blue lamp, received someone else's kettle",
+        "@telco the engineer was supposed to come on Monday. nobody came",
+        "@acmebank you took £30 for a fee nobody mentioned",
+        "@acmebank nadie me responde y llevo dos semanas esperando",
+    ],
+)
+def test_breaches_of_expectation_are_complaints(text: str) -> None:
+    out = _judge(text, NEU)
+    assert out["is_complaint"], out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "counting down the days until my holiday, 3 weeks to go!",
+        "I've been running for 20 minutes and I already want to stop",
+        "is there a good guide for the new expansion? I'm lost",
+        "3rd time watching this film and I still cry at the end",
+    ],
+)
+def test_time_and_repetition_alone_are_no_complaint(text: str) -> None:
+    assert not _judge(text, NEU)["is_complaint"]

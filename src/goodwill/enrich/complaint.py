@@ -144,7 +144,7 @@ class ComplaintStage:
     """Decide whether each post is a complaint (a problem with a target), citing both."""
 
     name = "complaint"
-    version = "1"
+    version = "2"
     requires: tuple[str, ...] = ("brands", "intent", "sentiment")
     provides: tuple[str, ...] = ("complaint",)
 

@@ -40,6 +40,13 @@ _EVIDENCE_LIMIT = 8
 _MIN_EVIDENCE_WEIGHT = 0.3
 #: below this no label is evident and the post is ``social``
 SOCIAL_THRESHOLD = 0.4
+#: which label wins when several are about as evident (docs/labelling.md, "Precedence")
+PRECEDENCE: tuple[str, ...] = (
+    "spam", "news_share", "help_request", "recommendation_request", "complaint", "purchase_intent",
+    "feedback", "question", "praise",
+)  # fmt: skip
+#: how far below the strongest score a label of higher precedence may be and still win
+PRECEDENCE_MARGIN = 0.2
 #: non-English text matches fewer cues, and matched ones are less certain
 _FOREIGN_FACTOR = 0.75
 
@@ -134,6 +141,8 @@ def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = 
     scores["social"] = round(max(0.05, 0.7 * (1.0 - strongest)), 4)
     if strongest < SOCIAL_THRESHOLD:
         label = "social"
+    else:
+        label = _by_precedence(scores, strongest, label)
 
     phrases: list[str] = []
     for hit in sorted(hits, key=lambda h: -h.weight):
@@ -143,6 +152,20 @@ def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = 
                 phrases.append(phrase)
     phrases.extend(e for e in extra if e not in phrases)
     return {"label": label, "scores": scores, "evidence": phrases[:_EVIDENCE_LIMIT]}
+
+
+def _by_precedence(scores: Mapping[str, float], strongest: float, label: str) -> str:
+    """The label the guidelines rank first among those nearly as evident as the strongest.
+
+    A "?" is evidence of *some* ask, and often the strongest single cue; the more
+    specific aim it carries (help, recommendations, a purchase) is what the author
+    wants, so a close runner-up with higher precedence wins (docs/labelling.md).
+    """
+    floor = max(SOCIAL_THRESHOLD, strongest - PRECEDENCE_MARGIN)
+    for name in PRECEDENCE:
+        if scores[name] >= floor:
+            return name
+    return label
 
 
 BOOK = CueBook(INTENT_CUES)
@@ -158,7 +181,7 @@ class IntentStage:
     """Label each post with the author's intent, with the phrases that show it."""
 
     name = "intent"
-    version = "2"
+    version = "3"
     requires: tuple[str, ...] = ("language", "spam")
     provides: tuple[str, ...] = ("intent",)
 

@@ -77,6 +77,32 @@ _HELP: list[tuple[float, tuple[str, ...]]] = [
     (0.7, ("(sent|send) [you] [a] dm", "dm'd you", "dmed you", "check (your|ur) (dm|dms)")),
     (0.9, ("ayuda", "no funciona", "ne fonctionne pas", "ne marche pas", "hilfe", "funktioniert nicht",
            "ajuda", "não funciona", "nao funciona", "aidez-moi")),
+    # Asking what to do next, in any words.
+    (1.0, ("what (can|should|do) (i|we) do [now]", "what are my options", "what do i need to do",
+           "(any|is there a|is there any) (fix|solution|workaround)", "wat do i do", "what should i do")),
+    (0.8, ("how (can|do) (i|we) (get|fix|stop|find|make|know|use|send|add|change|cancel|return|claim|"
+           "request|transfer|move|update|remove|report|unlock|activate|set)",
+           "can (i|we) (change|swap|cancel|return|transfer|move|update|claim|request|get it changed|unlock)",
+           "how (long|early|late) (does|do|can|will|until|before)", "is it safe to")),
+    (0.5, ("help",)),
+    (1.0, ("¿ cómo (puedo|activo|hago|cambio)", "cómo (puedo|activo|hago|cambio)", "pueden ayudar",
+           "me pueden ayudar", "wie kann ich", "comment (je peux|puis - je|faire)", "que faire",
+           "vous pouvez m'aider", "como (posso|faço)", "podem ajudar", "come posso", "mi aiutate",
+           "wat moet ik doen", "kunnen jullie helpen", "hoe kan ik")),
+]
+
+#: Help requests that report something failing: evidence of a complaint as well as of a request.
+_HELP_BROKEN: list[tuple[float, tuple[str, ...]]] = [
+    (1.0, ("(stuck|frozen|hangs|hanging) (on|at|in)", "corrupted", "not provisioned", "not valid",
+           "(says|saying|shows|showing) (error|invalid|unable|something went wrong|account not found|not)")),
+    (1.0, ("(won't|wont|doesn't|doesnt|can't|cant|will not|does not) (activate|sync|connect|install|update|"
+           "start|boot|charge|verify|link|scan|print|play|stream|send|receive|arrive|pair|add)",
+           "(isn't|isnt|aren't|arent|not) (syncing|loading|connecting|updating|charging|sending|arriving|"
+           "responding|opening|going through)",
+           "(keeps|keep|kept) (rejecting|logging|restarting|buffering|freezing|disconnecting|skipping|"
+           "failing|asking me)")),
+    (1.0, ("no puedo", "no consigo", "no me deja", "kann nicht", "kann ich nicht", "komme nicht",
+           "impossible de", "não consigo", "nao consigo", "non riesco", "ik kan niet", "lukt niet")),
 ]
 
 _COMPLAINT: list[tuple[float, tuple[str, ...]]] = [
@@ -116,6 +142,117 @@ _COMPLAINT: list[tuple[float, tuple[str, ...]]] = [
     (0.6, ("why (is|are|does|do|did|can't|won't) (your|my|the)",)),
     (0.9, ("reembolso", "cobraron", "pésimo", "pesimo", "remboursement", "arnaque", "inadmissible",
            "erstattung", "frechheit", "unverschämt", "péssimo", "pessimo", "absurdo")),
+    # Time passing with nothing done: the commonest shape of a breach of expectation.
+    (1.0, ("(that was|it's been|its been|it has been|been|now|after|over|for) _num_ (days|weeks|months|hours|"
+           "day|week|month|hour|business days|working days) [ago|now|later]",
+           "_num_ (days|weeks|months|hours|working days|business days) (ago|later|and counting|and still|"
+           "of waiting|now|without)", "and counting", "day _num_ (today|of|now|without|and)")),
+    (0.8, ("since (monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last week|last month|"
+           "this morning|last night|the update|the last update|updating|the patch|june|july|august|march)",)),
+    # A promise, then what really happened.
+    (1.0, ("(was|were|been|got|i'm|i am|we were) (told|promised|assured|guaranteed)",
+           "(promised|told) (me|us) (it|that|i|we|my|they|you|someone)", "(supposed|meant) to (be|come|"
+           "arrive|"
+           "get|have|call|turn up|ring|end|take|last)", "said (it|they|you|someone) would",
+           "(you|they) said (it|i|we|they|you)")),
+    (1.1, ("nobody (can|could|will|seems to) (tell|explain|help|answer|find)",
+           "no one (can|could|will|seems to) (tell|explain|help|answer|find)",
+           "nobody (knows|called|came|showed|turned up|replied|answered|responds|cares|even|at|in|mentioned|"
+           "told|warned)",
+           "no one (knows|called|came|showed|turned up|replied|answered|even|at|in)",
+           "not (one|a single) person", "(can't|cannot|couldn't|won't) (tell|explain to) me",
+           "(different|same) (answer|answers|story|stories|script|template|canned reply)")),
+    (1.0, ("(never|didn't|did not|hasn't|has not|haven't|have not|still hasn't) (turned up|showed up|show up|"
+           "turn up|showed|came|come|called back|call back|got back|rang|replied|responded|heard back|"
+           "received|got it|got my|got any|happened|worked|landed|unlocked|updated|paid|been paid)",)),
+    # The same failure again and again.
+    (0.9, ("(second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th|nth) time", "_num_ times",
+           "for the (second|third|fourth|fifth|2nd|3rd|4th|5th|nth) time", "once again", "yet again",
+           "(second|third|fourth|2nd|3rd|4th) (day|week|month|flight|call|order|parcel|time) (in a row|this|"
+           "running)")),
+    (0.5, ("every (single) time", "every time i", "in a row", "every (day|week|month|friday|saturday|"
+           "night)")),
+    # What the tracker, the app or the email claims, against what happened.
+    (0.8, ("(says|said|shows|showed|showing|marked|marked as|status|tracking says|app says) (delivered|"
+           "dispatched|completed|resolved|on time|out for delivery|handed to|in transit)",)),
+    (1.0, ("(isn't|is not|wasn't|was not|it's not|its not|not) (here|there|fixed|resolved|sorted|what i "
+           "ordered|what i paid for|included|unlocked)",
+           "(not|isn't|wasn't|that's not) what (i|we) (ordered|paid|asked|booked|signed up)",
+           "in name only", "not what * means")),
+    (1.1, ("(wrong|incorrect) (item|size|order|address|colour|color|tariff|bill|amount|name|product|parcel|"
+           "person|plan|flat|house|door|one|seat|room)", "someone else's",
+           "(was|were|is|are|came|arrived) missing",
+           "missing (items|item|half|the|my|a|an|one|from|parcel|order|money|payment|drinks|naan)")),
+    (1.0, ("(arrived|came|turned up|delivered|showed up|was|were) (cold|late|broken|damaged|open|opened|"
+           "smashed|"
+           "crushed|soaked|used|dirty|stained|empty|torn|ripped|melted|stone cold|hours late)",
+           "(fell|came) (apart|off)", "has a hole", "(stopped|stops) (working|charging|loading|syncing|"
+           "sending)",
+           "(dead|faulty|defective) (on arrival|keys|pixels|unit|battery|product|item)")),
+    (1.0, ("(deleted|wiped|erased|vanished|disappeared|gone missing) (my|all|every|the|our|of)",
+           "(has|have|had|is|are) (vanished|disappeared|gone missing|gone)", "(ate|lost) (my|all my) (notes|"
+           "work|data|files|photos|parcel|bag|luggage|order|money|suitcase|points|stamps|progress|save)",
+           "(were|was|got|been) (deleted|wiped|lost|reset)")),
+    # Money taken that should not have been.
+    (1.2, ("(charged|billed|debited|deducted|charging|charges|took|taken) (me|us|my card|my account) "
+           "(for|a|an|twice|again|extra|full|the|interest|£|$|€|_num_)",
+           "(charged|billed) (for|a|an|interest|the large|full price)",
+           "(took|taken|charged|billed|debited|deducted) [me|us] (£|$|€) _num_",
+           "never (agreed|authorised|authorized|ordered|signed up|asked|placed|used|touched|chose)",
+           "(didn't|did not|never) (agree|authorise|authorize|order|sign up|ask for|request|choose|select)",
+           "without (asking|telling|notice|warning|permission|consent|my consent|any notice|explanation|an "
+           "explanation|a word)")),
+    (0.8, ("(service|cancellation|late|admin|hidden|extra|surprise|exit|termination|cleaning|overdraft|"
+           "unarranged|resort|redelivery) (fee|fees|charge|charges)",
+           "(no|zero) (notice|warning|explanation|apology|refund|compensation|updates|info|information|"
+           "communication|hotel|food|water|staff)",
+           "paying for", "i pay for", "what am i paying", "for a paperweight")),
+    # Service that does not reach, people who do not help.
+    (0.9, ("(no|zero|not a|not one) (signal|service|internet|wifi|connection|coverage|reception|data|power|"
+           "hot water|heating|picture|bars|network)",
+           "(call|calls|connection|internet|wifi|broadband|line) (drops|dropped|keeps dropping|cuts out|"
+           "cut out|dropping|goes down)", "drops (out|after|every)", "(got|get|getting) cut off",
+           "(hours|minutes|days|weeks) late", "(late|delayed) (again|delivery|refund|payment)")),
+    (1.0, ("(rude|unhelpful|incompetent|dismissive|condescending|patronising|patronizing) (staff|driver|"
+           "agent|"
+           "man|woman|lady|guy|person|manager|employee|courier|technician|engineer|crew|to)",
+           "(was|were|so|very|really|incredibly|extremely) rude", "hung up (on me|on us)",
+           "(closed|ended) (the|my) (chat|ticket|case)", "(zero|no) replies",
+           "(ignored|ignores|ignoring) (all|every|the|our|them)")),
+    (1.0, ("(cancelled|canceled|closed|suspended|banned|blocked|froze|frozen|terminated|"
+           "deactivated) (my|our) "
+           "(account|card|order|flight|policy|booking|ticket|subscription)", "(was|got|been) (banned|"
+           "suspended)",
+           "put a hold on")),
+    (0.5, ("useless", "rubbish", "awful", "terrible", "horrible", "appalling", "shocking", "dreadful",
+           "abysmal", "trash", "garbage", "nightmare", "disaster", "clowns", "daylight robbery",
+           "embarrassing", "infuriating", "annoying", "livid", "not happy", "not impressed", "not ok",
+           "not acceptable", "unplayable", "unusable")),
+    (0.7, ("(i|we) (want|need|demand|expect) (a|my|our|an) (refund|explanation|apology|answer|human|"
+           "callback)",
+           "(give|send) me my money", "(want|need) my money", "ombudsman", "formal complaint",
+           "debt collection", "small claims", "switching", "never again", "i'm done", "im done")),
+    # Other languages: the commonest shapes of the same breaches.
+    (1.0, ("cobrado", "cobraron", "me han cobrado", "nadie [me] (responde|contesta|dice|sabe)",
+           "no ha llegado", "no llegó", "sin (aviso|respuesta|explicación)", "todavía no", "aún no",
+           "llevo _num_ (semanas|semana|días|meses|horas)", "llegó (frío|tarde)", "faltaba", "vergüenza",
+           "un desastre", "qué abuso", "ridículo", "cancelado", "canceló")),
+    (1.0, ("immer noch", "noch (nicht|keine|kein)", "schon wieder", "kein (empfang|internet|netz)",
+           "keine (antwort|info|erstattung|rückmeldung)", "ausgefallen", "verspätet", "storniert",
+           "abgebucht", "nicht (da|angekommen|gekommen)", "ärgerlich", "unmöglich", "seit _num_ (tagen|"
+           "wochen)",
+           "seit einer woche")),
+    (1.0, ("toujours pas", "personne ne", "aucune (explication|réponse|assistance|info)", "annulé",
+           "en retard", "rien reçu", "jamais (reçu|venu|arrivé)", "honteux", "je paie pour rien",
+           "ça fait _num_ (jours|semaines|mois)", "il manque", "livré mais")),
+    (1.0, ("(fui|foi) cobrado", "ninguém [me] (responde|atende|sabe)", "não chegou", "não recebi",
+           "caiu de novo", "de novo", "ainda (não|espero|aguardo)", "sem motivo", "valor absurdo")),
+    (1.0, ("addebitato", "addebitati", "nessuna (assistenza|risposta)", "nessuno risponde",
+           "ancora (aspetto|non|niente)", "cancellato", "rotta", "in ritardo", "vergognoso", "lentissimo",
+           "pessimo servizio")),
+    (1.0, ("niemand (die|neemt|reageert)", "vertraagd", "niks ontvangen", "niets ontvangen", "nog steeds",
+           "nog (niet|geen)", "geen (bereik|antwoord|reactie)", "slechte service", "afgeschreven",
+           "zonder uitleg", "verdubbeld")),
 ]
 
 _PRAISE: list[tuple[float, tuple[str, ...]]] = [
@@ -130,6 +267,19 @@ _PRAISE: list[tuple[float, tuple[str, ...]]] = [
     (0.8, ("(so|super|very|really) (helpful|quick|fast|friendly|easy|smooth)",)),
     (0.6, ("❤", "♥", "🙏", "💯", "👏", "😍", "🥰")),
     (0.9, ("gracias", "me encanta", "merci", "j'adore", "danke", "obrigado", "obrigada")),
+    (1.0, ("cheers", "ta", "legend", "(a|an|absolute|total|such a) (gem|legend|star|hero|lifesaver)",
+           "you're (stars|a star|the best|amazing|brilliant|legends|a gem)", "(ur|you're|you are) the best",
+           "best * in town", "fair play", "credit (to|where)", "10 / 10", "night and day",
+           "made (my|their|our|his|her) (day|trip|night|week|evening)", "above and beyond")),
+    (0.8, ("(so|really|very|super|incredibly|always so) (nice|kind|helpful|patient|lovely|sweet|"
+           "friendly|quick|"
+           "fast|good)", "(is|are|was|were|been) (great|amazing|lovely|brilliant|kind|patient|decent|"
+           "excellent|"
+           "fantastic|a gem|iconic|gorgeous|superb)", "no (complaints|issues|problems)", "(saved|helped) me",
+           "still (look|looks|going|looking) (new|great|good|brand new)", "(love|loved) (it|the|my|your|"
+           "how)")),
+    (1.0, ("muchas gracias", "vielen dank", "grazie", "grazie mille", "bedankt", "dank je", "dank jullie",
+           "dankjewel", "merci beaucoup", "obrigado pela", "thank u", "thank uuu", "tysm", "ty so much")),
 ]
 
 _RECOMMEND: list[tuple[float, tuple[str, ...]]] = [
@@ -150,6 +300,25 @@ _RECOMMEND: list[tuple[float, tuple[str, ...]]] = [
     (0.9, ("(suggestions|recommendations) (for|on)",)),
     (1.1, ("alguien recomienda", "recomiendan", "quelqu'un connaît", "vous conseillez", "empfehlung",
            "empfehlungen", "alguém recomenda", "recomendações", "recomendaciones")),
+    (1.2, ("(what|which|who) (is|are|'s) [the] (best|better|cheapest|most reliable)", "what's good",
+           "(what|which|who) * [*] (is|are) [the] (best|better|good|cheapest|decent)",
+           "(which|what) * (has|have|gives|offers|does) [the] (best|decent|good|better|cheapest)",
+           "(which|what) * * (has|have|gives|offers) [the] (best|decent|good|better|cheapest)",
+           "(which|what) * (should|would|do) (i|we|you)", "(what|which) * * (should|would|do) (i|we|you)")),
+    (1.1, ("(where|who) (do|would) (you|people|y'all|you guys|everyone) (buy|go|get|use|bank|"
+           "recommend|fly|shop)", "what do (you|people|y'all|you guys|you all|others|folks) use",
+           "what does everyone use", "or something else", "who (actually|else) (flies|delivers|answers|has|"
+           "does)", "(where's|where is) good (for|to)", "for who", "who should i (move|switch|go|use|pick|"
+           "bank|fly)", "(suggestions|recs|recommendations|ideas|tips) (please|pls|welcome|appreciated|?)",
+           "recs", "is there (a|an|any) * that (actually|doesn't|does|is|has|works|won't)",
+           "(any|good|decent|best) * (suppliers|apps|banks|networks|providers|airlines|couriers|shops|games|"
+           "editors|options) (with|for|that)", "(or|vs|versus) * better", "better for", "(worth it|"
+           "is it worth)")),
+    (1.1, ("recomendáis", "me recomendáis", "recomiendas", "me recomiendan", "recomendam", "recomenda",
+           "vocês recomendam", "empfehlen", "könnt ihr empfehlen", "kennt jemand (eine|einen|ein)",
+           "conseillez", "recommandez", "quel (opérateur|fournisseur)", "quelle (banque|appli|application)",
+           "consigliate", "mi consigliate", "raden jullie aan", "aanraden", "qual (app|banco|operadora)",
+           "qué (banco|compañía|app|aplicación)")),
 ]
 
 _PURCHASE: list[tuple[float, tuple[str, ...]]] = [
@@ -161,6 +330,21 @@ _PURCHASE: list[tuple[float, tuple[str, ...]]] = [
     (1.1, ("where (can|do) i (buy|get|order)", "how much (is|are|does|for)")),
     (1.0, ("take my money", "preorder", "preordered", "pre - order", "pre - ordered")),
     (0.6, ("just (ordered|bought|signed up|subscribed)",)),
+    (1.1, ("(want|wanna|going|gonna|ready|planning|plan|looking) to (switch|book|order|buy|get|sign up|open|"
+           "subscribe|upgrade|purchase|preorder|join|apply|move)", "(going|gonna) (for|to get) the",
+           "(signing up|buying|booking|ordering|upgrading|subscribing|switching) (now|tonight|today|tomorrow|"
+           "this week|this weekend|next week)",
+           "(buying|booking|ordering|getting|grab) (it|them|this|that|one) (tonight|today|tomorrow|"
+           "this week|now)",
+           "i'd buy", "must . buy", "must buy", "(i'll|i will|will) (buy|order|grab|get) (it|one|them)",
+           "wishlisted", "saving up for", "upgrade day", "sign me up", "take my money",
+           "(adding|added) * to [my] (basket|cart)", "(considering|thinking about|thinking of) (the|a|an)",
+           "(application|applying for)", "(i'm|im) trying", "sold me", "finally (buying|getting|ordering)")),
+    (1.0, ("quiero (contratar|comprar|abrir|pedir)", "voy a (comprar|pedir|contratar)",
+           "ich will (kaufen|bestellen|wechseln|buchen|zu)", "ich möchte (kaufen|bestellen|buchen)",
+           "je vais (commander|acheter|prendre|réserver)", "je veux (acheter|commander)",
+           "vou (comprar|assinar|pedir)", "quero (comprar|assinar)", "voglio (comprare|abbonarmi|ordinare|"
+           "prenotare)", "ik wil (boeken|kopen|bestellen|vluchten)", "ik ga (kopen|bestellen)")),
 ]
 
 _FEEDBACK: list[tuple[float, tuple[str, ...]]] = [
@@ -174,6 +358,24 @@ _FEEDBACK: list[tuple[float, tuple[str, ...]]] = [
     (1.0, ("(could|can) you (add|make|bring back|allow|offer)", "bring back")),
     (0.8, ("why (can't|doesn't|isn't|don't) (the app|you|i|we)",)),
     (0.7, ("missing [a|an] (feature|option|button)", "dark mode")),
+    (1.1, ("(please|pls|plz|plss|plssss) (add|bring|give|let|make|offer|put|show|stop|include|allow|consider|"
+           "support|change)", "(let|give) (us|me) (a way|an option|the option|choose|pick|set|rename|pause|"
+           "hide|sort|export|lock|decide|see)", "(should|could) (show|say|have|let|include|be able|tell|warn|"
+           "offer|display)", "(would|it'd) (help|make it|be (great|amazing|ace|nice|useful|helpful|"
+           "lovely|good|"
+           "better|a game changer|super|cool|perfect))", "(needs|need) (a|an|better|more|proper|to be)",
+           "(option|feature|setting|toggle|mode|filter|view) (would|for|to)", "i miss (the|seeing|being|"
+           "having)",
+           "instead of", "hard to (find|read|see|tell|use|navigate)", "is a step back", "my two cents",
+           "just saying", "imo", "ngl", "small idea", "feature idea", "suggestion")),
+    (0.8, ("(way|far|much|bit|little) too (big|small|long|short|slow|confusing|pushy|hard|busy|bright|dark|"
+           "many|strong|tiny)", "(kinda|a bit|too|quite) (pushy|confusing|cluttered|small|big|slow|hard|"
+           "tiny)",
+           "more (sizes|options|choice|petite|plug|sockets)", "why does it need")),
+    (1.0, ("wäre (toll|super|schön|gut|praktisch)", "bitte (eine|einen|mehr)", "ce serait (bien|génial|top)",
+           "serait (bien|génial)", "estaría (genial|bien)", "sería (genial|útil)", "sarebbe (utile|"
+           "bello|comodo)",
+           "seria (ótimo|bom|legal)", "graag meer", "zou (fijn|handig|mooi) zijn")),
 ]
 
 _NEWS: list[tuple[float, tuple[str, ...]]] = [
@@ -189,15 +391,23 @@ _NEWS: list[tuple[float, tuple[str, ...]]] = [
 
 _SPAM: list[tuple[float, tuple[str, ...]]] = [
     (1.3, ("airdrop", "giveaway", "give away", "free (crypto|btc|eth|bitcoin|nft|money|iphone|gift card)")),
-    (1.2, ("dm (me|for|us)", "inbox me", "(whatsapp|whats app) me", "text me on")),
+    (1.2, ("dm (me|for)", "dm us for", "inbox me", "(whatsapp|whats app) me", "text me on")),
     (1.2, ("click (the|this|my) link", "click link", "link in [my] bio")),
     (1.4, ("follow (for|4) follow", "f4f", "follow back", "followback", "l4l")),
     (1.2, ("100x", "1000x", "guaranteed (profit|profits|returns|income)", "passive income", "earn $ *",
            "make $ * a (day|week)")),
-    (0.9, ("crypto", "bitcoin", "btc", "forex", "nft", "presale", "pump")),
+    (0.9, ("crypto", "bitcoin", "btc", "forex", "nft", "presale", "pump and dump")),
     (0.9, ("promo code", "use code", "discount code", "limited offer", "act now", "only * left")),
     (1.0, ("onlyfans", "cashapp", "cash app", "telegram")),
-    (0.6, ("🚀", "💰")),
+    (0.4, ("🚀", "💰")),
+    (1.1, ("_num_ % off", "free (tickets|miles|flights|voucher|vouchers|codes|keys|gems|flight|electricity|"
+           "coffee for life|upgrade|iphone|gift card|gift cards)", "claim (now|yours|your|before|here|it)",
+           "verify (your|now|here)", "confirm your details", "no survey", "_num_ % working", "hurry",
+           "limited stock", "stock limité", "one (weird)? trick", "(hate|hates) (this|him|her|it)",
+           "doesn't want you to know", "check out my channel", "share and comment", "official (outlet|"
+           "clearance)",
+           "gratis", "sorteo", "regalamos", "clearance", "hack", "generator", "cracked", "tag _num_ friends",
+           "like , follow", "follow + rt", "rt +", "sub to my")),
 ]
 
 _SARCASM: tuple[str, ...] = (
@@ -217,6 +427,10 @@ _RESOLVED: tuple[str, ...] = (
     "(problem|issue) (solved|resolved|fixed)",
     "(all|it's|its) (sorted|fixed|resolved|working) now",
     "(back|working) (up|again) now",
+    "(sorted|fixed|resolved|all sorted|all good now|works now|working now|all working now) [!|,|.|thanks|"
+    "thank you|cheers|, thanks|, cheers]",
+    "(that|it|this) (worked|fixed it|did it)", "(refund|credit|money|bag|parcel) (has landed|landed|arrived|"
+    "came through|showed up|is showing|showing now|received)", "(got|found) (it|my|the)",
 )
 
 #: Help-request cues that report a failure: evidence of a complaint as well as of a request.
@@ -234,6 +448,7 @@ def _cues(label: str, table: list[tuple[float, tuple[str, ...]]]) -> list[Cue]:
 INTENT_CUES: tuple[Cue, ...] = (
     *_cues("question", _QUESTION),
     *_cues("help_request", _HELP),
+    *(Cue("help_request", weight, templates, failure=True) for weight, templates in _HELP_BROKEN),
     *_cues("complaint", _COMPLAINT),
     *_cues("praise", _PRAISE),
     *_cues("recommendation_request", _RECOMMEND),
