@@ -166,3 +166,22 @@ def test_breaches_of_expectation_are_complaints(text: str) -> None:
 )
 def test_time_and_repetition_alone_are_no_complaint(text: str) -> None:
     assert not _judge(text, NEU)["is_complaint"]
+
+
+def test_negativity_without_a_failure_ranks_but_never_decides() -> None:
+    negative = {"label": "negative", "score": -0.8, "probabilities": {"negative": 0.9}}
+    out = _judge("@acmebank honestly what is this", negative)
+    assert out["is_complaint"] is False
+    assert 0.0 < out["score"] < 0.5
+    assert out["evidence"][0] == "negative sentiment, no failure named"
+    assert _judge("@acmebank honestly what is this", NEU)["score"] == 0.0
+
+
+def test_a_care_reply_apologising_is_not_the_authors_complaint() -> None:
+    out = _judge("@ben_k We're sorry your order was late, Ben. Please DM us your order number.", NEU)
+    assert not out["is_complaint"]
+    assert "reads as a care agent's reply" in out["evidence"]
+
+
+def test_a_quoted_status_is_a_breach() -> None:
+    assert _judge('@courierco my parcel has said "arriving today" for a week', NEU)["is_complaint"]

@@ -202,3 +202,28 @@ def test_number_wildcard_and_longest_phrase() -> None:
     )
     with pytest.raises(ValueError, match="must not start"):
         CueBook([Cue("x", 1.0, ("* times",))])
+
+
+def test_a_question_without_a_question_mark() -> None:
+    assert _label("@shopco do you deliver to the islands on saturdays") == "question"
+    assert _label("@shopco do it") == "social"  # too short to be sure it asks anything
+
+
+def test_a_care_agents_apology_is_not_a_complaint() -> None:
+    out = read_intent("@sam_k Sorry your parcel was late, Sam! Please DM us the tracking number ^JT")
+    assert out["label"] != "complaint"
+    assert "reads as a care agent's reply" in out["evidence"]
+
+
+def test_irony_about_life_is_not_a_complaint_but_irony_at_a_company_is() -> None:
+    assert _label("oh great, another rainy weekend") == "social"
+    assert _label("oh great, another outage @telco") == "complaint"
+
+
+def test_no_cue_template_uses_regex_syntax() -> None:
+    # "(me)? responde" would silently demand a literal "?": optional words are written "[me]"
+    from goodwill.enrich.intent_lexicon import INTENT_CUES
+
+    for cue in INTENT_CUES:
+        for template in cue.templates:
+            assert ")?" not in template and "]?" not in template and ")*" not in template, template

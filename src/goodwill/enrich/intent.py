@@ -23,8 +23,10 @@ from typing import Any
 
 from goodwill.enrich.cues import CueBook, Hit, squash, tokens, totals
 from goodwill.enrich.intent_lexicon import (
+    CARE_REPLY_LABEL,
     INTENT_CUES,
     INTENT_LABELS,
+    QUESTION_OPENERS,
     RESOLVED_LABEL,
     SARCASM_LABEL,
     WH_WORDS,
@@ -62,7 +64,7 @@ def _question_evidence(words: Sequence[str]) -> tuple[float, list[str]]:
     evidence = 0.0
     fired: list[str] = []
     if "?" not in words and "¿" not in words:
-        return evidence, fired
+        return _unmarked_question(words)
     sentence_start = True
     opened = False
     opener = ""
@@ -87,6 +89,22 @@ def _question_evidence(words: Sequence[str]) -> tuple[float, list[str]]:
     return evidence, fired
 
 
+def _unmarked_question(words: Sequence[str]) -> tuple[float, list[str]]:
+    """A first sentence that opens like a question, though no "?" was typed; handles skipped."""
+    start = 0
+    while start + 1 < len(words) and words[start] == "@":
+        start += 2
+    opener = words[start] if start < len(words) else ""
+    if opener not in QUESTION_OPENERS:
+        return 0.0, []
+    end = start
+    while end < len(words) and words[end] not in _SENTENCE_ENDS:
+        end += 1
+    if end - start < 4:
+        return 0.0, []
+    return 0.55, [f"{opener} … (no '?')"]
+
+
 def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = False) -> dict[str, Any]:
     """Judge one text; the pure function behind :class:`IntentStage`."""
     words = tokens(text)
@@ -101,11 +119,19 @@ def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = 
 
     sarcasm = evidence.pop(SARCASM_LABEL, 0.0)
     resolved = evidence.pop(RESOLVED_LABEL, 0.0)
+    if evidence.pop(CARE_REPLY_LABEL, 0.0) >= 0.5:
+        # A care agent apologising for a delay is answering a complaint, not making one.
+        for name in ("complaint", "help_request", "spam"):
+            if name in evidence:
+                evidence[name] *= 0.2
+        extra.append("reads as a care agent's reply")
     if resolved >= 0.5:
         evidence["praise"] = evidence.get("praise", 0.0) + resolved
         evidence["complaint"] = evidence.get("complaint", 0.0) * 0.4
     if sarcasm >= 0.5:
-        evidence["complaint"] = evidence.get("complaint", 0.0) + sarcasm
+        # Irony about a day or the weather is no complaint; about something addressed or failing, it is.
+        aimed = "@" in text or evidence.get("complaint", 0.0) > 0.0
+        evidence["complaint"] = evidence.get("complaint", 0.0) + (sarcasm if aimed else 0.4 * sarcasm)
         evidence["praise"] = evidence.get("praise", 0.0) * 0.2
     elif resolved < 0.5 and evidence.get("complaint", 0.0) >= 1.0 and evidence.get("praise", 0.0) > 0.0:
         evidence["praise"] = evidence["praise"] * 0.6

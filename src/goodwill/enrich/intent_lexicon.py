@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from goodwill.enrich.cues import Cue
 
-__all__ = ["INTENT_CUES", "INTENT_LABELS", "RESOLVED_LABEL", "SARCASM_LABEL", "WH_WORDS"]
+__all__ = [
+    "CARE_REPLY_LABEL",
+    "INTENT_CUES",
+    "INTENT_LABELS",
+    "QUESTION_OPENERS",
+    "RESOLVED_LABEL",
+    "SARCASM_LABEL",
+    "WH_WORDS",
+]
 
 INTENT_LABELS: tuple[str, ...] = (
     "question",
@@ -34,6 +42,8 @@ SARCASM_LABEL = "sarcasm"
 #: A pseudo-label: the problem is over ("thanks for fixing the outage"); it counts as
 #: praise and takes most of the weight out of the complaint cues.
 RESOLVED_LABEL = "resolved"
+#: A pseudo-label: the post is a care agent answering a customer (an apology, "DM us").
+CARE_REPLY_LABEL = "care_reply"
 
 #: Words that open a direct question; with a "?" they make a question a question.
 _WH = (
@@ -42,6 +52,9 @@ _WH = (
     "pourquoi comment où quand est warum wie wo wann kann gibt onde quando porque"
 )
 WH_WORDS: frozenset[str] = frozenset(_WH.split())
+#: Openings that make a sentence a question even when the author typed no "?" ("do u ship to ireland").
+_OPENERS = "do does did can could is are will would any how hw where when which whats what's wat"
+QUESTION_OPENERS: frozenset[str] = frozenset(_OPENERS.split())
 
 _CANT = "(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)"
 _ACCOUNT_VERBS = (
@@ -143,10 +156,12 @@ _COMPLAINT: list[tuple[float, tuple[str, ...]]] = [
     (0.9, ("reembolso", "cobraron", "pésimo", "pesimo", "remboursement", "arnaque", "inadmissible",
            "erstattung", "frechheit", "unverschämt", "péssimo", "pessimo", "absurdo")),
     # Time passing with nothing done: the commonest shape of a breach of expectation.
-    (1.0, ("(that was|it's been|its been|it has been|been|now|after|over|for) _num_ (days|weeks|months|hours|"
-           "day|week|month|hour|business days|working days) [ago|now|later]",
+    (1.0, ("(that was|it's been|its been|it has been|been|now) _num_ (days|weeks|months|hours|day|week|month|"
+           "hour|business days|working days) [ago|now|later]",
            "_num_ (days|weeks|months|hours|working days|business days) (ago|later|and counting|and still|"
            "of waiting|now|without)", "and counting", "day _num_ (today|of|now|without|and)")),
+    (0.4, ("(for|after|over) _num_ (days|weeks|months|hours|day|week|month|hour|working days|"
+           "business days)",)),
     (0.8, ("since (monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last week|last month|"
            "this morning|last night|the update|the last update|updating|the patch|june|july|august|march)",)),
     # A promise, then what really happened.
@@ -166,7 +181,7 @@ _COMPLAINT: list[tuple[float, tuple[str, ...]]] = [
            "turn up|showed|came|come|called back|call back|got back|rang|replied|responded|heard back|"
            "received|got it|got my|got any|happened|worked|landed|unlocked|updated|paid|been paid)",)),
     # The same failure again and again.
-    (0.9, ("(second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th|nth) time", "_num_ times",
+    (0.9, ("(second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th|nth) time",
            "for the (second|third|fourth|fifth|2nd|3rd|4th|5th|nth) time", "once again", "yet again",
            "(second|third|fourth|2nd|3rd|4th) (day|week|month|flight|call|order|parcel|time) (in a row|this|"
            "running)")),
@@ -231,8 +246,36 @@ _COMPLAINT: list[tuple[float, tuple[str, ...]]] = [
     (0.7, ("(i|we) (want|need|demand|expect) (a|my|our|an) (refund|explanation|apology|answer|human|"
            "callback)",
            "(give|send) me my money", "(want|need) my money", "ombudsman", "formal complaint",
-           "debt collection", "small claims", "switching", "never again", "i'm done", "im done")),
+           "debt collection", "small claims", "never again", "i'm done", "im done")),
+    (0.5, ("_num_ times", "twice now", "(tried|did) (that|it|everything) (twice|already)")),
+    # Still the same, after all that.
+    (1.0, ("still (says|shows|showing|pending|stuck|charging|charged|dropping|broken|being|getting|there|"
+           "the same|happening|in progress|on hold|down|dropping|says pending)",
+           "nothing (works|worked|happened|has changed|changed)", "(it|that|this|which) didn't help",
+           "(same|exact same) (fault|problem|issue|error)", "broke my", "broken since", "down since",
+           "(got|was|been|still|then) charged", "took my money",
+           "(money|payment) (left|taken from|gone from) my",
+           "where's my", "where is my", "where tf is", "no longer (available|works|working|gets|supported)",
+           "denied (boarding|entry|my claim|my refund)", "kicked me (out|off)")),
+    (0.6, ("smashed", "soaked", "crushed", "ruined", "shattered", "reeks", "overbooked", "overbooking",
+           "stranded", "declined", "disappeared")),
+    # A status or an error quoted back at the company: "says \"delivered\"", "stuck \"in progress\"".
+    (0.7, ('(says|said|saying|shows|showing|stuck|been|has said|marked|marked as|app says|just says|it says|'
+           'still says|keeps saying|keep saying|getting) "', '(closed|marked) as "')),
+    # "..., but I paid": the contrast that tells what should have happened.
+    (0.6, ("but (i|i've|ive|it's|its|it is|we|we've) (paid|already|only|definitely|did|have the|was home|"
+           "never|sent|submitted|checked)",)),
+    (0.9, ("(sent|asked|called|emailed|tried|told|rang|messaged|chased|reported) "
+           "[it|them|you|him|her|this|that] _num_ times", "_num_ times now", "(are|is|r) all gone",
+           "on hold _num_",
+           "(keeps|keep) (sending|delivering|putting|moving|changing|cancelling|canceling|closing|marking)",
+           "never (started|began|sent|processed|applied|fixed|answered)", "(went|gone|been) silent",
+           "(just|only) want (a human|to speak|to talk|my money|a refund|an answer)",
+           "(price|prices|bill|bills|premium|tariff) (went up|going up|up again|increased|doubled|tripled)")),
     # Other languages: the commonest shapes of the same breaches.
+    (0.8, ("no tengo (internet|cobertura|señal|luz|agua)", "se cierra", "sin (cobertura|señal|internet)",
+           "gesperrt", "redémarre", "ignorat", "ignorate", "valt (steeds|weg)", "tout seul",
+           "desde (el|la|ayer|hace)", "depuis (la|le|hier|lundi|une|_num_)")),
     (1.0, ("cobrado", "cobraron", "me han cobrado", "nadie [me] (responde|contesta|dice|sabe)",
            "no ha llegado", "no llegó", "sin (aviso|respuesta|explicación)", "todavía no", "aún no",
            "llevo _num_ (semanas|semana|días|meses|horas)", "llegó (frío|tarde)", "faltaba", "vergüenza",
@@ -257,7 +300,7 @@ _COMPLAINT: list[tuple[float, tuple[str, ...]]] = [
 
 _PRAISE: list[tuple[float, tuple[str, ...]]] = [
     (1.0, ("thank you", "thanks", "thank u", "thx", "ty", "tysm")),
-    (0.9, ("love", "loving", "loved", "adore", "loves")),
+    (0.6, ("love", "loving", "loved", "adore", "loves")),
     (1.2, ("shout out", "shoutout", "kudos", "props to", "hats off")),
     (1.1, ("(great|amazing|awesome|excellent|fantastic|brilliant|outstanding|superb|stellar|best) "
            "(job|service|support|work|team|experience|app|help|staff|customer service)",)),
@@ -397,13 +440,14 @@ _SPAM: list[tuple[float, tuple[str, ...]]] = [
     (1.2, ("100x", "1000x", "guaranteed (profit|profits|returns|income)", "passive income", "earn $ *",
            "make $ * a (day|week)")),
     (0.9, ("crypto", "bitcoin", "btc", "forex", "nft", "presale", "pump and dump")),
-    (0.9, ("promo code", "use code", "discount code", "limited offer", "act now", "only * left")),
+    (0.6, ("promo code", "use code", "discount code", "limited offer", "act now", "only * left")),
     (1.0, ("onlyfans", "cashapp", "cash app", "telegram")),
     (0.4, ("🚀", "💰")),
     (1.1, ("_num_ % off", "free (tickets|miles|flights|voucher|vouchers|codes|keys|gems|flight|electricity|"
            "coffee for life|upgrade|iphone|gift card|gift cards)", "claim (now|yours|your|before|here|it)",
-           "verify (your|now|here)", "confirm your details", "no survey", "_num_ % working", "hurry",
-           "limited stock", "stock limité", "one (weird)? trick", "(hate|hates) (this|him|her|it)",
+           "verify (your details|your account|now|here)", "confirm your details", "no survey",
+           "_num_ % working", "hurry",
+           "limited stock", "stock limité", "one [weird] trick", "(hate|hates) (this|him|her|it)",
            "doesn't want you to know", "check out my channel", "share and comment", "official (outlet|"
            "clearance)",
            "gratis", "sorteo", "regalamos", "clearance", "hack", "generator", "cracked", "tag _num_ friends",
@@ -420,6 +464,13 @@ _SARCASM: tuple[str, ...] = (
     "just (great|perfect|wonderful|brilliant)",
     "/ s",
     "said no one ever",
+)
+
+#: How a care agent replies on a brand's behalf; a complaint word in one is not the author's complaint.
+_CARE_REPLY: tuple[str, ...] = (
+    "(we're|we are|we) [so|really|very] sorry", "sorry to hear", "(please|can you|could you) (dm|send) us",
+    "dm us", "(send|drop) us a (dm|message)", "we'll (take a look|look into|chase|check|get)",
+    "thanks for (getting back to us|reaching out|the report|letting us know)",
 )
 
 _RESOLVED: tuple[str, ...] = (
@@ -458,4 +509,5 @@ INTENT_CUES: tuple[Cue, ...] = (
     *_cues("spam", _SPAM),
     Cue(SARCASM_LABEL, 1.0, _SARCASM, negatable=False, note="sarcasm", failure=True),
     Cue(RESOLVED_LABEL, 1.0, _RESOLVED, note="resolved"),
+    Cue(CARE_REPLY_LABEL, 1.0, _CARE_REPLY, negatable=False, note="care reply"),
 )
