@@ -102,7 +102,7 @@ def _unmarked_question(words: Sequence[str]) -> tuple[float, list[str]]:
         end += 1
     if end - start < 4:
         return 0.0, []
-    return 0.55, [f"{opener} … (no '?')"]
+    return 0.7, [f"{opener} … (no '?')"]
 
 
 def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = False) -> dict[str, Any]:

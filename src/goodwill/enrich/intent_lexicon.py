@@ -106,7 +106,8 @@ _HELP: list[tuple[float, tuple[str, ...]]] = [
 
 #: Help requests that report something failing: evidence of a complaint as well as of a request.
 _HELP_BROKEN: list[tuple[float, tuple[str, ...]]] = [
-    (1.0, ("(stuck|frozen|hangs|hanging) (on|at|in)", "corrupted", "not provisioned", "not valid",
+    (1.0, ("(stuck|frozen|hangs|hanging) (on|at)", "stuck in (a|the) (loop|queue|app|post|transit|"
+           "customs)", "corrupted", "not provisioned", "not valid",
            "(says|saying|shows|showing) (error|invalid|unable|something went wrong|account not found|not)")),
     (1.0, ("(won't|wont|doesn't|doesnt|can't|cant|will not|does not) (activate|sync|connect|install|update|"
            "start|boot|charge|verify|link|scan|print|play|stream|send|receive|arrive|pair|add)",
@@ -182,7 +183,7 @@ _COMPLAINT: list[tuple[float, tuple[str, ...]]] = [
            "received|got it|got my|got any|happened|worked|landed|unlocked|updated|paid|been paid)",)),
     # The same failure again and again.
     (0.9, ("(second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th|nth) time",
-           "for the (second|third|fourth|fifth|2nd|3rd|4th|5th|nth) time", "once again", "yet again",
+           "for the (second|third|fourth|fifth|2nd|3rd|4th|5th|nth) time",
            "(second|third|fourth|2nd|3rd|4th) (day|week|month|flight|call|order|parcel|time) (in a row|this|"
            "running)")),
     (0.5, ("every (single) time", "every time i", "in a row", "every (day|week|month|friday|saturday|"
@@ -247,7 +248,8 @@ _COMPLAINT: list[tuple[float, tuple[str, ...]]] = [
            "callback)",
            "(give|send) me my money", "(want|need) my money", "ombudsman", "formal complaint",
            "debt collection", "small claims", "never again", "i'm done", "im done")),
-    (0.5, ("_num_ times", "twice now", "(tried|did) (that|it|everything) (twice|already)")),
+    (0.5, ("_num_ times", "twice now", "once again", "yet again", "(tried|did) (that|it|"
+           "everything) (twice|already)")),
     # Still the same, after all that.
     (1.0, ("still (says|shows|showing|pending|stuck|charging|charged|dropping|broken|being|getting|there|"
            "the same|happening|in progress|on hold|down|dropping|says pending)",
@@ -354,7 +356,8 @@ _RECOMMEND: list[tuple[float, tuple[str, ...]]] = [
            "does)", "(where's|where is) good (for|to)", "for who", "who should i (move|switch|go|use|pick|"
            "bank|fly)", "(suggestions|recs|recommendations|ideas|tips) (please|pls|welcome|appreciated|?)",
            "recs", "is there (a|an|any) * that (actually|doesn't|does|is|has|works|won't)",
-           "(any|good|decent|best) * (suppliers|apps|banks|networks|providers|airlines|couriers|shops|games|"
+           "(any|good|decent|best) [*] (suppliers|apps|banks|networks|providers|airlines|couriers|shops|"
+           "games|"
            "editors|options) (with|for|that)", "(or|vs|versus) * better", "better for", "(worth it|"
            "is it worth)")),
     (1.1, ("recomendáis", "me recomendáis", "recomiendas", "me recomiendan", "recomendam", "recomenda",
