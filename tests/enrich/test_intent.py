@@ -227,3 +227,18 @@ def test_no_cue_template_uses_regex_syntax() -> None:
     for cue in INTENT_CUES:
         for template in cue.templates:
             assert ")?" not in template and "]?" not in template and ")*" not in template, template
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "just watched it for the 2nd time and it's still amazing",
+        "I need a coffee and a nap",
+        "missing my family so much tonight",
+        "the match was supposed to be great and it was",
+        "my team smashed it on Saturday",
+        "migraine since saturday, staying in bed",
+    ],
+)
+def test_one_weak_cue_is_not_enough_on_everyday_posts(text: str) -> None:
+    assert _label(text) in ("social", "praise")
