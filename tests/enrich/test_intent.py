@@ -242,3 +242,19 @@ def test_no_cue_template_uses_regex_syntax() -> None:
 )
 def test_one_weak_cue_is_not_enough_on_everyday_posts(text: str) -> None:
     assert _label(text) in ("social", "praise")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@telco el técnico no llegó y nadie me da respuesta, mal servicio",
+        "@shopco zweimal abgebucht und keine Antwort vom Kundenservice",
+        "@railco aucune réponse depuis dix jours, mauvais service",
+        "@shopco cobrança duas vezes no meu cartão, sem resposta",
+        "@railco treno in ritardo di nuovo, pessimo",
+        "@shopco twee keer betaald en geen reactie",
+        "@acmeapp app keeps crashin every time i open it",
+    ],
+)
+def test_complaints_in_other_languages_and_txt_speak(text: str) -> None:
+    assert _label(text) in ("complaint", "help_request")

@@ -46,6 +46,9 @@ __all__ = [
 HANDLE_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9.\-]+)?)")
 URL_RE = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
 _TOKEN_RE = re.compile(r"[\w']+|[^\w\s]")
+#: a letter typed three or more times at the end of a word ("pleaseeee", "sooo"; "coool" is left alone,
+#: as collapsing inside a word would turn it into "col")
+_ELONGATED_RE = re.compile(r"([^\W\d_])\1{2,}\b")
 
 #: Tokens that end a clause: negation and hypotheticals do not reach across them.
 CLAUSE_BREAKS: frozenset[str] = frozenset({".", "!", "?", ";", ",", ":", "¿", "¡", "…"})
@@ -162,7 +165,7 @@ class Hit(NamedTuple):
 
 @lru_cache(maxsize=8192)
 def tokens(text: str) -> tuple[str, ...]:
-    """The lower-cased words and symbols of ``text``; links are dropped, apostrophes made straight.
+    """The lower-cased words and symbols of ``text``; links dropped, apostrophes straight, elongation undone.
 
     Cached, because three stages read the same post one after another.
     """
@@ -171,6 +174,8 @@ def tokens(text: str) -> tuple[str, ...]:
         lowered = lowered.replace("’", "'")
     if "://" in lowered or "www." in lowered:
         lowered = URL_RE.sub(" ", lowered)
+    # "pleaseeee", "AGAINNNN", "sooo" are the words a phrase is written with; digits are left alone.
+    lowered = _ELONGATED_RE.sub(r"\1", lowered)
     return tuple(_TOKEN_RE.findall(lowered))
 
 

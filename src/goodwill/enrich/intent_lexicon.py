@@ -115,6 +115,9 @@ _HELP_BROKEN: list[tuple[float, tuple[str, ...]]] = [
            "responding|opening|going through)",
            "(keeps|keep|kept) (rejecting|logging|restarting|buffering|freezing|disconnecting|skipping|"
            "failing|asking me)")),
+    (1.0, ("(keeps|keep) (crashin|sayin|droppin|freezin|loadin)", "(dont|don't|doesnt|doesn't|wont|won't|"
+           "cnt|cant) (work|load|open|connect)", "not workin", "nt working", "cnt (log in|login|check in|pay|"
+           "get in|sign in)")),
     (1.0, ("no puedo", "no consigo", "no me deja", "kann nicht", "kann ich nicht", "komme nicht",
            "impossible de", "não consigo", "nao consigo", "non riesco", "ik kan niet", "lukt niet")),
 ]
@@ -275,6 +278,21 @@ _COMPLAINT: list[tuple[float, tuple[str, ...]]] = [
            "(just|only) want (a human|to speak|to talk|my money|a refund|an answer)",
            "(price|prices|bill|bills|premium|tariff) (went up|going up|up again|increased|doubled|tripled)")),
     # Other languages: the commonest shapes of the same breaches.
+    # The commonest complaint words of each language: strong ones settle it, weak ones need company.
+    (1.0, ("dos veces", "cobro doble", "no (llega|llegó|me llegó)", "estafa", "mal servicio",
+           "sin respuesta",
+           "llevo esperando", "zweimal", "doppelt (abgebucht|berechnet)", "keine antwort",
+           "schlechter service",
+           "warte seit", "nicht erreichbar", "deux fois", "débité deux fois", "aucune réponse",
+           "mauvais service", "j'attends (depuis|toujours)", "duas vezes", "sem resposta", "esperando há",
+           "due volte", "senza risposta", "aspetto da", "twee keer", "geen reactie", "wacht al")),
+    (0.45, ("retraso", "tarde", "perdido", "perdida", "roto", "rota", "fatal", "horrible", "otra vez",
+            "harto",
+            "harta", "queja", "reclamación", "kaputt", "verloren", "verspätung", "wieder", "beschwerde",
+            "betrug", "falsche", "perdu", "cassé", "retard", "encore", "nul", "honte", "plainte", "facturé",
+            "atraso", "atrasado", "quebrado", "quebrada", "reclamação", "golpe", "ritardo", "perso", "persa",
+            "rotto", "di nuovo", "pessimo", "reclamo", "truffa", "vertraging", "kwijt", "kapot", "weer",
+            "slecht", "klacht", "oplichting")),
     (0.8, ("no tengo (internet|cobertura|señal|luz|agua)", "se cierra", "sin (cobertura|señal|internet)",
            "gesperrt", "redémarre", "ignorat", "ignorate", "valt (steeds|weg)", "tout seul",
            "desde (el|la|ayer|hace)", "depuis (la|le|hier|lundi|une|_num_)")),
