@@ -97,10 +97,8 @@ def _unmarked_question(words: Sequence[str]) -> tuple[float, list[str]]:
     opener = words[start] if start < len(words) else ""
     if opener not in QUESTION_OPENERS:
         return 0.0, []
-    end = start
-    while end < len(words) and words[end] not in _SENTENCE_ENDS:
-        end += 1
-    if end - start < 4:
+    first_four = words[start : start + 4]
+    if len(first_four) < 4 or not _SENTENCE_ENDS.isdisjoint(first_four):
         return 0.0, []
     return 0.7, [f"{opener} … (no '?')"]
 
@@ -171,13 +169,17 @@ def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = 
         label = _by_precedence(scores, strongest, label)
 
     phrases: list[str] = []
-    for hit in sorted(hits, key=lambda h: -h.weight):
+    for hit in sorted(hits, key=_heaviest_first) if hits else ():
         if hit.weight >= _MIN_EVIDENCE_WEIGHT:
             phrase = f"{hit.cue.note}: {hit.phrase}" if hit.cue.note else hit.phrase
             if phrase not in phrases:
                 phrases.append(phrase)
     phrases.extend(e for e in extra if e not in phrases)
     return {"label": label, "scores": scores, "evidence": phrases[:_EVIDENCE_LIMIT]}
+
+
+def _heaviest_first(hit: Hit) -> float:
+    return -hit.weight
 
 
 def _by_precedence(scores: Mapping[str, float], strongest: float, label: str) -> str:
