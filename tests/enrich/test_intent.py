@@ -258,3 +258,9 @@ def test_one_weak_cue_is_not_enough_on_everyday_posts(text: str) -> None:
 )
 def test_complaints_in_other_languages_and_txt_speak(text: str) -> None:
     assert _label(text) in ("complaint", "help_request")
+
+
+def test_best_x_for_y_asks_for_a_pick_only_as_a_question() -> None:
+    assert _label("best laptop for a music student under 800?") == "recommendation_request"
+    assert _label("who's the best dentist near the station?") == "recommendation_request"
+    assert _label("a hot bath is the best way to end a Sunday") == "social"

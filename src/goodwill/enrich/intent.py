@@ -27,6 +27,7 @@ from goodwill.enrich.intent_lexicon import (
     INTENT_CUES,
     INTENT_LABELS,
     QUESTION_OPENERS,
+    RECOMMEND_IF_ASKED_LABEL,
     RESOLVED_LABEL,
     SARCASM_LABEL,
     WH_WORDS,
@@ -115,6 +116,9 @@ def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = 
     evidence["question"] = evidence.get("question", 0.0) + q_weight
     extra: list[str] = list(q_fired)
 
+    asks_for_a_pick = evidence.pop(RECOMMEND_IF_ASKED_LABEL, 0.0)
+    if asks_for_a_pick and q_weight > 0.0:
+        evidence["recommendation_request"] = evidence.get("recommendation_request", 0.0) + asks_for_a_pick
     sarcasm = evidence.pop(SARCASM_LABEL, 0.0)
     resolved = evidence.pop(RESOLVED_LABEL, 0.0)
     if evidence.pop(CARE_REPLY_LABEL, 0.0) >= 0.5:

@@ -18,6 +18,7 @@ __all__ = [
     "INTENT_CUES",
     "INTENT_LABELS",
     "QUESTION_OPENERS",
+    "RECOMMEND_IF_ASKED_LABEL",
     "RESOLVED_LABEL",
     "SARCASM_LABEL",
     "WH_WORDS",
@@ -44,6 +45,8 @@ SARCASM_LABEL = "sarcasm"
 RESOLVED_LABEL = "resolved"
 #: A pseudo-label: the post is a care agent answering a customer (an apology, "DM us").
 CARE_REPLY_LABEL = "care_reply"
+#: A pseudo-label: evidence of a recommendation request only when the post asks something.
+RECOMMEND_IF_ASKED_LABEL = "recommendation_if_asked"
 
 #: Words that open a direct question; with a "?" they make a question a question.
 _WH = (
@@ -358,12 +361,13 @@ _RECOMMEND: list[tuple[float, tuple[str, ...]]] = [
     (1.2, ("should i (switch|move|change|go with|get|choose|pick)",)),
     (1.1, ("(thinking of|thinking about|considering|worth) switching", "switch from", "switching from",
            "moving away from")),
-    (1.0, ("what('s| is| are) (the|a) (best|good|decent)", "what's [the] best", "best * for",
+    (1.0, ("what('s| is| are) (the|a) (best|good|decent)", "what's [the] best",
            "who do you (use|bank with|recommend)")),
     (0.9, ("(suggestions|recommendations) (for|on)",)),
     (1.1, ("alguien recomienda", "recomiendan", "quelqu'un connaît", "vous conseillez", "empfehlung",
            "empfehlungen", "alguém recomenda", "recomendações", "recomendaciones")),
-    (1.2, ("(what|which|who) (is|are|'s) [the] (best|better|cheapest|most reliable)", "what's good",
+    (1.2, ("(what|which|who|where) (is|are) [the] (best|better|cheapest|most reliable)", "what's good",
+           "(what's|who's|where's|whats|wheres) [the] (best|better|cheapest|most reliable|good)",
            "(what|which|who) * [*] (is|are) [the] (best|better|good|cheapest|decent)",
            "(which|what) * (has|have|gives|offers|does) [the] (best|decent|good|better|cheapest)",
            "(which|what) * * (has|have|gives|offers) [the] (best|decent|good|better|cheapest)",
@@ -373,17 +377,22 @@ _RECOMMEND: list[tuple[float, tuple[str, ...]]] = [
            "what does everyone use", "or something else", "who (actually|else) (flies|delivers|answers|has|"
            "does)", "(where's|where is) good (for|to)", "for who", "who should i (move|switch|go|use|pick|"
            "bank|fly)", "(suggestions|recs|recommendations|ideas|tips) (please|pls|welcome|appreciated|?)",
-           "recs", "is there (a|an|any) * that (actually|doesn't|does|is|has|works|won't)",
-           "(any|good|decent|best) [*] (suppliers|apps|banks|networks|providers|airlines|couriers|shops|"
-           "games|"
-           "editors|options) (with|for|that)", "(or|vs|versus) * better", "better for", "(worth it|"
-           "is it worth)")),
+           "recs", "is there (a|an|any) * that (actually|doesn't|does|is|has|works|won't)")),
     (1.1, ("recomendáis", "me recomendáis", "recomiendas", "me recomiendan", "recomendam", "recomenda",
            "vocês recomendam", "empfehlen", "könnt ihr empfehlen", "kennt jemand (eine|einen|ein)",
            "conseillez", "recommandez", "quel (opérateur|fournisseur)", "quelle (banque|appli|application)",
            "consigliate", "mi consigliate", "raden jullie aan", "aanraden", "qual (app|banco|operadora)",
            "qué (banco|compañía|app|aplicación)")),
 ]
+
+#: Shapes that ask for a pick only in a question ("best coffee shop to work from in Bristol?"); said
+#: flatly ("best way to end a Sunday") they are an opinion.
+_RECOMMEND_IF_ASKED: tuple[str, ...] = (
+    "best * [*] [*] (for|to|in|near|with|under|that)",
+    "(any|good|decent|best) [*] (suppliers|apps|banks|networks|providers|airlines|couriers|shops|games|"
+    "editors|options) (with|for|that)",
+    "(or|vs|versus) * better", "better for", "worth it", "is it worth",
+)
 
 _PURCHASE: list[tuple[float, tuple[str, ...]]] = [
     (1.2, ("(thinking of|thinking about|considering|planning to|planning on) (buying|getting|ordering|"
@@ -533,4 +542,5 @@ INTENT_CUES: tuple[Cue, ...] = (
     Cue(SARCASM_LABEL, 1.0, _SARCASM, negatable=False, note="sarcasm", failure=True),
     Cue(RESOLVED_LABEL, 1.0, _RESOLVED, note="resolved"),
     Cue(CARE_REPLY_LABEL, 1.0, _CARE_REPLY, negatable=False, note="care reply"),
+    Cue(RECOMMEND_IF_ASKED_LABEL, 1.1, _RECOMMEND_IF_ASKED),
 )
