@@ -135,3 +135,53 @@ def test_any_text_gives_valid_output(text: str, sentiment: dict[str, Any]) -> No
     assert set(out) == {"is_complaint", "score", "evidence"}
     assert 0.0 <= out["score"] <= 1.0
     assert out["is_complaint"] == (out["score"] >= 0.5)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acmebank you promised the refund in 5 days. that was 3 weeks ago",
+        "@courierco nobody can tell me where my parcel is",
+        "@courierco tracking says delivered but it isn't here",
+        "@railco the 8:10 is cancelled for the fourth time this week",
+        "@shopco ordered a blue lamp, received someone else's kettle",
+        "@telco the engineer was supposed to come on Monday. nobody came",
+        "@acmebank you took £30 for a fee nobody mentioned",
+        "@acmebank nadie me responde y llevo dos semanas esperando",
+    ],
+)
+def test_breaches_of_expectation_are_complaints(text: str) -> None:
+    out = _judge(text, NEU)
+    assert out["is_complaint"], out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "counting down the days until my holiday, 3 weeks to go!",
+        "I've been running for 20 minutes and I already want to stop",
+        "is there a good guide for the new expansion? I'm lost",
+        "3rd time watching this film and I still cry at the end",
+    ],
+)
+def test_time_and_repetition_alone_are_no_complaint(text: str) -> None:
+    assert not _judge(text, NEU)["is_complaint"]
+
+
+def test_negativity_without_a_failure_ranks_but_never_decides() -> None:
+    negative = {"label": "negative", "score": -0.8, "probabilities": {"negative": 0.9}}
+    out = _judge("@acmebank honestly what is this", negative)
+    assert out["is_complaint"] is False
+    assert 0.0 < out["score"] < 0.5
+    assert out["evidence"][0] == "negative sentiment, no failure named"
+    assert _judge("@acmebank honestly what is this", NEU)["score"] == 0.0
+
+
+def test_a_care_reply_apologising_is_not_the_authors_complaint() -> None:
+    out = _judge("@ben_k We're sorry your order was late, Ben. Please DM us your order number.", NEU)
+    assert not out["is_complaint"]
+    assert "reads as a care agent's reply" in out["evidence"]
+
+
+def test_a_quoted_status_is_a_breach() -> None:
+    assert _judge('@courierco my parcel has said "arriving today" for a week', NEU)["is_complaint"]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goodwill.enrich.cues import expand
+from goodwill.enrich.cues import Cue, CueBook, expand, tokens
 from goodwill.enrich.intent import INTENT_LABELS, IntentStage, read_intent
 from goodwill.enrich.stage import StageContext
 from goodwill.models import Post
@@ -144,3 +144,123 @@ def test_any_text_gives_valid_output(text: str) -> None:
 def test_huge_text_is_fine() -> None:
     out = read_intent("charged twice? " * 20_000)
     assert out["label"] in INTENT_LABELS
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # a "?" asks something; the more specific aim it carries wins (docs/labelling.md, precedence)
+        ("which broadband provider is best for gaming in Cardiff?", "recommendation_request"),
+        ("what's the best running app for beginners?", "recommendation_request"),
+        ("done with my gym chain, where do you guys go instead?", "recommendation_request"),
+        ("planning to book the Lisbon trip tonight, is the fare refundable?", "purchase_intent"),
+        ("@acmebank the card reader keeps rejecting my PIN, any fix?", "help_request"),
+        ("@acmeapp give us a way to export our playlists please", "feedback"),
+        ("@acmeapp the search bar would help a lot if it remembered my last query", "feedback"),
+        # breaches of expectation, with none of the stock complaint words
+        ("@acmebank you promised the refund in 5 days. that was 3 weeks ago", "complaint"),
+        ("@courierco nobody can tell me where my parcel is", "complaint"),
+        ("@courierco tracking says delivered but it isn't here", "complaint"),
+        ("@railco the 8:10 is cancelled for the fourth time this week", "complaint"),
+        ("@shopco ordered a blue lamp, received someone else's kettle", "complaint"),
+        ("@telco paying for fibre and getting 3 Mbps, for a month now", "complaint"),
+        # thanks for a fix, in few words
+        ("@acmebank sorted, cheers!", "praise"),
+        ("@telco that worked, you're stars", "praise"),
+        # other languages
+        ("@acmebank nadie me responde y llevo dos semanas esperando", "complaint"),
+        ("@telco Internet schon wieder ausgefallen, seit drei Tagen", "complaint"),
+        ("@telco wie kann ich meinen Vertrag kündigen?", "help_request"),
+        ("@shopco ce serait bien d'avoir un mode sombre", "feedback"),
+        # still social
+        ("counting down the days until my holiday, 3 weeks to go!", "social"),
+        ("my nan turned 90 today, three generations at the table", "social"),
+    ],
+)
+def test_labels_by_general_cues(text: str, label: str) -> None:
+    assert _label(text) == label
+
+
+def test_precedence_needs_a_close_runner_up() -> None:
+    # a weak "help" beside a strong complaint does not make a help request
+    out = read_intent("@telco charged twice again and on hold for an hour, no help at all")
+    assert out["label"] == "complaint"
+
+
+def test_number_wildcard_and_longest_phrase() -> None:
+    book = CueBook(
+        [
+            Cue("complaint", 1.0, ("(it's been|that was) _num_ (days|weeks) [ago]",)),
+            Cue("complaint", 0.5, ("_num_ times",)),
+        ]
+    )
+    found = [(h.phrase, h.weight) for h in book.scan(tokens("that was three weeks ago, I asked 4 times"))]
+    assert found == [("that was three weeks ago", 1.0), ("4 times", 0.5)]
+    assert book.scan(tokens("that was some weeks ago")) == []
+    assert pickle.loads(pickle.dumps(book)).scan(tokens("it's been 2 days")) == book.scan(
+        tokens("it's been 2 days")
+    )
+    with pytest.raises(ValueError, match="must not start"):
+        CueBook([Cue("x", 1.0, ("* times",))])
+
+
+def test_a_question_without_a_question_mark() -> None:
+    assert _label("@shopco do you deliver to the islands on saturdays") == "question"
+    assert _label("@shopco do it") == "social"  # too short to be sure it asks anything
+
+
+def test_a_care_agents_apology_is_not_a_complaint() -> None:
+    out = read_intent("@sam_k Sorry your parcel was late, Sam! Please DM us the tracking number ^JT")
+    assert out["label"] != "complaint"
+    assert "reads as a care agent's reply" in out["evidence"]
+
+
+def test_irony_about_life_is_not_a_complaint_but_irony_at_a_company_is() -> None:
+    assert _label("oh great, another rainy weekend") == "social"
+    assert _label("oh great, another outage @telco") == "complaint"
+
+
+def test_no_cue_template_uses_regex_syntax() -> None:
+    # "(me)? responde" would silently demand a literal "?": optional words are written "[me]"
+    from goodwill.enrich.intent_lexicon import INTENT_CUES
+
+    for cue in INTENT_CUES:
+        for template in cue.templates:
+            assert ")?" not in template and "]?" not in template and ")*" not in template, template
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "just watched it for the 2nd time and it's still amazing",
+        "I need a coffee and a nap",
+        "missing my family so much tonight",
+        "the match was supposed to be great and it was",
+        "my team smashed it on Saturday",
+        "migraine since saturday, staying in bed",
+    ],
+)
+def test_one_weak_cue_is_not_enough_on_everyday_posts(text: str) -> None:
+    assert _label(text) in ("social", "praise")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@telco el técnico no llegó y nadie me da respuesta, mal servicio",
+        "@shopco zweimal abgebucht und keine Antwort vom Kundenservice",
+        "@railco aucune réponse depuis dix jours, mauvais service",
+        "@shopco cobrança duas vezes no meu cartão, sem resposta",
+        "@railco treno in ritardo di nuovo, pessimo",
+        "@shopco twee keer betaald en geen reactie",
+        "@acmeapp app keeps crashin every time i open it",
+    ],
+)
+def test_complaints_in_other_languages_and_txt_speak(text: str) -> None:
+    assert _label(text) in ("complaint", "help_request")
+
+
+def test_best_x_for_y_asks_for_a_pick_only_as_a_question() -> None:
+    assert _label("best laptop for a music student under 800?") == "recommendation_request"
+    assert _label("who's the best dentist near the station?") == "recommendation_request"
+    assert _label("a hot bath is the best way to end a Sunday") == "social"

@@ -85,3 +85,10 @@ def test_extractors_never_fail(text: str) -> None:
     strip_entities(text)
     prose_words(text)
     leading_handles(text)
+
+
+def test_cue_tokens_undo_elongation_at_word_ends_only() -> None:
+    from goodwill.enrich.cues import tokens
+
+    assert tokens("pleaseeee help AGAINNNN sooo") == ("please", "help", "again", "so")
+    assert tokens("coool 1000 hmm") == ("coool", "1000", "hmm")

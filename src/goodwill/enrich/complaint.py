@@ -53,6 +53,8 @@ _PRODUCT_WORDS: frozenset[str] = frozenset(
 )  # fmt: skip
 _SECOND_PERSON: frozenset[str] = frozenset({"you", "your", "you're", "y'all", "u", "ur", "yours"})
 _WEAK_TARGET = 0.2
+#: the highest score a post with no failure cue can get (from its negativity), below the threshold
+_UNEXPLAINED_CAP = 0.35
 
 
 def _empty() -> Judgement:
@@ -82,6 +84,22 @@ def _target(
     return _WEAK_TARGET, None
 
 
+def _unexplained(known: Mapping[str, Any], target: float, cited: str | None) -> dict[str, Any]:
+    """No failure named: never a complaint, but a negative post to a target ranks above chatter.
+
+    The score stays below the threshold (at most ``_UNEXPLAINED_CAP``), so it orders a
+    queue and a reviewer's list without ever deciding on negativity alone.
+    """
+    sentiment = known.get("sentiment")
+    probabilities = sentiment.get("probabilities") if isinstance(sentiment, Mapping) else None
+    negative = probabilities.get("negative") if isinstance(probabilities, Mapping) else None
+    if not isinstance(negative, int | float) or negative <= 0.0:
+        return {"is_complaint": False, "score": 0.0, "evidence": []}
+    score = round(_UNEXPLAINED_CAP * min(1.0, float(negative)) * target, 4)
+    evidence = ["negative sentiment, no failure named"] + ([cited] if cited else [])
+    return {"is_complaint": False, "score": score, "evidence": evidence if score else []}
+
+
 def read_complaint(post: Post, known: Mapping[str, Any]) -> dict[str, Any]:
     """Judge one post given the earlier stages' enrichment; the pure function behind the stage."""
     text = post.text
@@ -95,11 +113,13 @@ def read_complaint(post: Post, known: Mapping[str, Any]) -> dict[str, Any]:
 
     failures: dict[int, float] = {}
     phrases: list[str] = []
-    resolved = False
+    resolved = care_reply = False
     for hit in cue_hits(text):
         if hit.cue.note == "resolved" and hit.weight >= 0.5:
             resolved = True
             phrases.append(f"resolved: {hit.phrase}")
+        elif hit.cue.note == "care reply" and hit.weight >= 0.5:
+            care_reply = True
         if not hit.cue.failure:
             continue
         weight = hit.weight if hit.label != "help_request" else 0.8 * hit.weight
@@ -111,14 +131,13 @@ def read_complaint(post: Post, known: Mapping[str, Any]) -> dict[str, Any]:
             if phrase not in phrases:
                 phrases.append(phrase)
     problem = squash(sum(failures.values()))
-    if problem == 0.0:
-        return {"is_complaint": False, "score": 0.0, "evidence": []}
-    if resolved:
-        problem *= 0.4
-
     brands = known.get("brands")
     words = tokens(text)
     target, cited = _target(post, words, brands if isinstance(brands, list) else [])
+    if problem == 0.0:
+        return _unexplained(known, target, cited)
+    if resolved:
+        problem *= 0.4
     score = problem * (0.45 + 0.55 * target)
     if cited:
         phrases.append(cited)
@@ -136,6 +155,9 @@ def read_complaint(post: Post, known: Mapping[str, Any]) -> dict[str, Any]:
     if label in ("praise", "news_share"):
         score *= 0.5
         phrases.append(f"reads as {label.replace('_', ' ')}")
+    if care_reply:
+        score *= 0.3
+        phrases.append("reads as a care agent's reply")
     score = round(min(1.0, max(0.0, score)), 4)
     return {"is_complaint": score >= COMPLAINT_THRESHOLD, "score": score, "evidence": phrases[:8]}
 
@@ -144,7 +166,7 @@ class ComplaintStage:
     """Decide whether each post is a complaint (a problem with a target), citing both."""
 
     name = "complaint"
-    version = "1"
+    version = "2"
     requires: tuple[str, ...] = ("brands", "intent", "sentiment")
     provides: tuple[str, ...] = ("complaint",)
 

@@ -7,7 +7,9 @@ agent, and generalises better than fitting one small labelled file.
 
 Phrases are written in a tiny template language, expanded once at import:
 ``"(can't|cannot) (log in|login)"`` is four phrases, ``"[please] help"`` has an
-optional word, and ``*`` matches any one word. Matching is a walk over the
+optional word, ``*`` matches any one word and ``_num_`` any number ("3", "three";
+a phrase may start with one below 1,000), so "it's been _num_ weeks" needs no list
+of every count people write. Matching is a walk over the
 post's words with a dictionary keyed by each phrase's first word, so its cost
 grows with the post, not with the size of the vocabulary: regular expressions
 with a hundred alternatives were ~30x too slow for the pipeline's speed target.
@@ -28,6 +30,7 @@ from typing import NamedTuple
 
 __all__ = [
     "HANDLE_RE",
+    "NUMBER",
     "URL_RE",
     "Cue",
     "CueBook",
@@ -43,6 +46,10 @@ __all__ = [
 HANDLE_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9.\-]+)?)")
 URL_RE = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
 _TOKEN_RE = re.compile(r"[\w']+|[^\w\s]")
+#: a letter typed three or more times at the end of a word ("pleaseeee", "sooo"; "coool" is left alone,
+#: as collapsing inside a word would turn it into "col")
+_ELONGATED_RE = re.compile(r"([^\W\d_])\1{2,}\b")
+_TRIPLED_RE = re.compile(r"(\w)\1\1")
 
 #: Tokens that end a clause: negation and hypotheticals do not reach across them.
 CLAUSE_BREAKS: frozenset[str] = frozenset({".", "!", "?", ";", ",", ":", "¿", "¡", "…"})
@@ -56,6 +63,17 @@ NEGATORS: frozenset[str] = frozenset(
 HYPOTHETICALS: frozenset[str] = frozenset(
     {"if", "would", "imagine", "unless", "hope", "hopefully", "suppose", "whether", "might", "wish"}
 )
+#: In a phrase, a word that matches any number: digits, or a count written out.
+NUMBER = "_num_"
+_NUMBER_WORDS: frozenset[str] = frozenset(
+    {
+        "a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred", "several",
+        "few", "couple", "many",
+    }
+)  # fmt: skip
+#: Numerals that can start a phrase ("3 weeks later"); larger ones are rare there and cost a check per word.
+_SMALL_NUMERALS: frozenset[str] = frozenset(str(n) for n in range(1000))
 _NEGATION_REACH = 3
 _HYPOTHETICAL_REACH = 8
 NEGATED_FACTOR = 0.1
@@ -133,10 +151,6 @@ class Cue:
     failure: bool = False
 
 
-#: a phrase's words after its first two, whether they hold a ``*``, and its cue
-_Entry = tuple[tuple[str, ...], bool, "Cue"]
-
-
 class Hit(NamedTuple):
     """A cue that fired: its label, the weight it earned here, and the words it matched.
 
@@ -152,7 +166,7 @@ class Hit(NamedTuple):
 
 @lru_cache(maxsize=8192)
 def tokens(text: str) -> tuple[str, ...]:
-    """The lower-cased words and symbols of ``text``; links are dropped, apostrophes made straight.
+    """The lower-cased words and symbols of ``text``; links dropped, apostrophes straight, elongation undone.
 
     Cached, because three stages read the same post one after another.
     """
@@ -161,102 +175,162 @@ def tokens(text: str) -> tuple[str, ...]:
         lowered = lowered.replace("’", "'")
     if "://" in lowered or "www." in lowered:
         lowered = URL_RE.sub(" ", lowered)
+    # "pleaseeee", "AGAINNNN", "sooo" are the words a phrase is written with; digits are left alone.
+    if _TRIPLED_RE.search(lowered) is not None:  # rare, and the check is twice as cheap as the rewrite
+        lowered = _ELONGATED_RE.sub(r"\1", lowered)
     return tuple(_TOKEN_RE.findall(lowered))
 
 
-class CueBook:
-    """A set of cues, indexed by each phrase's first word.
+class _Node:
+    """One word of a trie of phrases: what may follow it, and the cues whose phrase ends here."""
 
-    Picklable: it holds only tuples and dictionaries of strings, never an open
-    resource or a compiled pattern.
+    __slots__ = ("ends", "next")
+
+    def __init__(self) -> None:
+        self.next: dict[str, _Node] = {}
+        self.ends: tuple[Cue, ...] = ()
+
+    def __getstate__(self) -> tuple[dict[str, _Node], tuple[Cue, ...]]:
+        return self.next, self.ends
+
+    def __setstate__(self, state: tuple[dict[str, _Node], tuple[Cue, ...]]) -> None:
+        self.next, self.ends = state
+
+
+class CueBook:
+    """A set of cues, as a trie of their phrases' words.
+
+    A walk from each word of a post follows only the branches that match (the word
+    itself, ``*``, or ``_num_`` for a number), so a post costs about as much with
+    ten thousand phrases as with a hundred. Picklable: it holds only strings,
+    tuples, dictionaries and small nodes, never an open resource or a pattern.
     """
 
     def __init__(self, cues: Iterable[Cue]) -> None:
         self.cues: tuple[Cue, ...] = tuple(cues)
-        # first word -> (cues whose phrase is that one word, second word -> [(rest, cue)]).
-        singles: dict[str, list[Cue]] = {}
-        pairs: dict[str, dict[str, list[tuple[tuple[str, ...], Cue]]]] = {}
+        self._root = _Node()
         for cue in self.cues:
             for template in cue.templates:
                 for phrase in expand(template):
-                    words = tuple(_TOKEN_RE.findall(phrase))
-                    if len(words) == 1:
-                        singles.setdefault(words[0], []).append(cue)
-                    else:
-                        pairs.setdefault(words[0], {}).setdefault(words[1], []).append((words[2:], cue))
-                        singles.setdefault(words[0], [])
-        # Longest phrases first, so the most specific wording is the one quoted.
-        self._index: dict[str, tuple[tuple[Cue, ...], dict[str, tuple[_Entry, ...]]]] = {
-            first: (
-                tuple(singles.get(first, ())),
-                {
-                    second: tuple(
-                        (rest, "*" in rest, cue) for rest, cue in sorted(entries, key=lambda e: -len(e[0]))
-                    )
-                    for second, entries in pairs.get(first, {}).items()
-                },
-            )
-            for first in singles
-        }
-        self._firsts: frozenset[str] = frozenset(self._index)
+                    words = _TOKEN_RE.findall(phrase)
+                    if words[0] == "*":
+                        raise ValueError(f"cue phrase {phrase!r} must not start with '*'")
+                    node = self._root
+                    for word in words:
+                        node = node.next.setdefault(word, _Node())
+                    if all(c is not cue for c in node.ends):
+                        node.ends = (*node.ends, cue)
+        firsts = self._root.next
+        #: whether some phrase starts with a number
+        self._numbered = NUMBER in firsts
+        if self._numbered:
+            # A number word starts both its own phrases and the ``_num_`` ones: give it one merged branch.
+            for word in _NUMBER_WORDS | _SMALL_NUMERALS:
+                firsts[word] = _merged(firsts[word], firsts[NUMBER]) if word in firsts else firsts[NUMBER]
+        self._firsts: frozenset[str] = frozenset(firsts)
 
     def scan(self, words: tuple[str, ...]) -> list[Hit]:
         """Every cue that fires in ``words`` (from :func:`tokens`), discounted for context.
 
-        A cue fires at most once per position; different cues may share words.
+        A cue fires at most once per position, quoting its longest phrase there;
+        different cues may share words.
         """
         hits: list[Hit] = []
         # Most posts hold no first word of a small book's phrases: say so in C, skipping the loop.
         if self._firsts.isdisjoint(words):
             return hits
-        index = self._index
+        firsts = self._root.next
         count = len(words)
         for i, word in enumerate(words):
-            found = index.get(word)
-            if found is None:
+            node = firsts.get(word)
+            if node is None:
                 continue
-            singles, pairs = found
-            if not pairs or i + 1 == count:
-                # Fast path: only one-word phrases can start here.
-                for cue in singles:
-                    weight = cue.weight * _context_factor(words, i, cue.negatable) if i else cue.weight
-                    hits.append(Hit(cue.label, weight, word, i, cue))
-                continue
-            matched: list[tuple[Cue, int]] = []
-            for second in (words[i + 1], "*"):
-                entries = pairs.get(second)
-                if entries is None:
+            else:
+                following = node.next
+                if i + 1 < count and following:
+                    after = words[i + 1]
+                    goes_on = (
+                        after in following
+                        or "*" in following
+                        or (NUMBER in following and (after.isdigit() or after in _NUMBER_WORDS))
+                    )
+                else:
+                    goes_on = False
+                if not goes_on:
+                    # Fast path: no longer phrase can match here, only one-word ones.
+                    for cue in node.ends:
+                        weight = cue.weight * _context_factor(words, i, cue.negatable) if i else cue.weight
+                        hits.append(Hit(cue.label, weight, word, i, cue))
                     continue
-                for rest, wild, cue in entries:
-                    size = len(rest)
-                    end = i + 2 + size
-                    if end > count:
-                        continue
-                    if (wild and _matches(words, i + 2, rest)) or (
-                        not wild and (not size or words[i + 2 : end] == rest)
-                    ):
-                        matched.append((cue, 2 + size))
-            for cue in singles:
-                matched.append((cue, 1))
-            if not matched:
+            found = self._walk(words, i, count, node)
+            if not found:
                 continue
-            fired: set[int] = set()
-            for cue, length in matched:
+            if len(found) > 1:
+                found.sort(key=_length_first)
+            seen: set[int] = set()
+            factors: dict[bool, float] = {}
+            for cue, length in found:
                 key = id(cue)
-                if key in fired:
+                if key in seen:
                     continue
-                fired.add(key)
-                weight = cue.weight * _context_factor(words, i, cue.negatable) if i else cue.weight
+                seen.add(key)
+                if not i:
+                    weight = cue.weight
+                else:
+                    factor = factors.get(cue.negatable)
+                    if factor is None:
+                        factor = factors[cue.negatable] = _context_factor(words, i, cue.negatable)
+                    weight = cue.weight * factor
                 phrase = word if length == 1 else " ".join(words[i : i + length])
                 hits.append(Hit(cue.label, weight, phrase, i, cue))
         return hits
 
+    @staticmethod
+    def _walk(words: tuple[str, ...], i: int, count: int, node: _Node) -> list[tuple[Cue, int]]:
+        """``(cue, phrase length)`` for every phrase of the trie under ``node`` that matches at ``i``."""
+        found: list[tuple[Cue, int]] = [(cue, 1) for cue in node.ends] if node.ends else []
+        following = node.next
+        if not following or i + 1 == count:
+            return found
+        stack: list[tuple[_Node, int]] = []
+        depth = 1
+        while True:
+            word = words[i + depth]
+            child = following.get(word)
+            if child is not None:
+                stack.append((child, depth + 1))
+            child = following.get("*")
+            if child is not None:
+                stack.append((child, depth + 1))
+            if NUMBER in following and (word.isdigit() or word in _NUMBER_WORDS):
+                stack.append((following[NUMBER], depth + 1))
+            while stack:
+                node, depth = stack.pop()
+                if node.ends:
+                    found.extend((cue, depth) for cue in node.ends)
+                if node.next and i + depth < count:
+                    following = node.next
+                    break
+            else:
+                return found
 
-def _matches(words: Sequence[str], start: int, rest: tuple[str, ...]) -> bool:
-    for offset, expected in enumerate(rest):
-        if expected != "*" and words[start + offset] != expected:
-            return False
-    return True
+
+def _merged(one: _Node, other: _Node) -> _Node:
+    """A new branch holding the phrases of both ``one`` and ``other``."""
+    node = _Node()
+    node.ends = one.ends + tuple(c for c in other.ends if all(c is not e for e in one.ends))
+    node.next = dict(one.next)
+    for word, child in other.next.items():
+        node.next[word] = _merged(node.next[word], child) if word in node.next else child
+    return node
+
+
+def _length_first(found: tuple[Cue, int]) -> int:
+    return -found[1]
+
+
+def _is_number(word: str) -> bool:
+    return word.isdigit() or word in _NUMBER_WORDS
 
 
 def _context_factor(words: Sequence[str], i: int, negatable: bool) -> float:

@@ -23,8 +23,11 @@ from typing import Any
 
 from goodwill.enrich.cues import CueBook, Hit, squash, tokens, totals
 from goodwill.enrich.intent_lexicon import (
+    CARE_REPLY_LABEL,
     INTENT_CUES,
     INTENT_LABELS,
+    QUESTION_OPENERS,
+    RECOMMEND_IF_ASKED_LABEL,
     RESOLVED_LABEL,
     SARCASM_LABEL,
     WH_WORDS,
@@ -40,6 +43,13 @@ _EVIDENCE_LIMIT = 8
 _MIN_EVIDENCE_WEIGHT = 0.3
 #: below this no label is evident and the post is ``social``
 SOCIAL_THRESHOLD = 0.4
+#: which label wins when several are about as evident (docs/labelling.md, "Precedence")
+PRECEDENCE: tuple[str, ...] = (
+    "spam", "news_share", "help_request", "recommendation_request", "complaint", "purchase_intent",
+    "feedback", "question", "praise",
+)  # fmt: skip
+#: how far below the strongest score a label of higher precedence may be and still win
+PRECEDENCE_MARGIN = 0.2
 #: non-English text matches fewer cues, and matched ones are less certain
 _FOREIGN_FACTOR = 0.75
 
@@ -55,7 +65,7 @@ def _question_evidence(words: Sequence[str]) -> tuple[float, list[str]]:
     evidence = 0.0
     fired: list[str] = []
     if "?" not in words and "¿" not in words:
-        return evidence, fired
+        return _unmarked_question(words)
     sentence_start = True
     opened = False
     opener = ""
@@ -80,6 +90,20 @@ def _question_evidence(words: Sequence[str]) -> tuple[float, list[str]]:
     return evidence, fired
 
 
+def _unmarked_question(words: Sequence[str]) -> tuple[float, list[str]]:
+    """A first sentence that opens like a question, though no "?" was typed; handles skipped."""
+    start = 0
+    while start + 1 < len(words) and words[start] == "@":
+        start += 2
+    opener = words[start] if start < len(words) else ""
+    if opener not in QUESTION_OPENERS:
+        return 0.0, []
+    first_four = words[start : start + 4]
+    if len(first_four) < 4 or not _SENTENCE_ENDS.isdisjoint(first_four):
+        return 0.0, []
+    return 0.7, [f"{opener} … (no '?')"]
+
+
 def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = False) -> dict[str, Any]:
     """Judge one text; the pure function behind :class:`IntentStage`."""
     words = tokens(text)
@@ -92,13 +116,24 @@ def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = 
     evidence["question"] = evidence.get("question", 0.0) + q_weight
     extra: list[str] = list(q_fired)
 
+    asks_for_a_pick = evidence.pop(RECOMMEND_IF_ASKED_LABEL, 0.0)
+    if asks_for_a_pick and q_weight > 0.0:
+        evidence["recommendation_request"] = evidence.get("recommendation_request", 0.0) + asks_for_a_pick
     sarcasm = evidence.pop(SARCASM_LABEL, 0.0)
     resolved = evidence.pop(RESOLVED_LABEL, 0.0)
+    if evidence.pop(CARE_REPLY_LABEL, 0.0) >= 0.5:
+        # A care agent apologising for a delay is answering a complaint, not making one.
+        for name in ("complaint", "help_request", "spam"):
+            if name in evidence:
+                evidence[name] *= 0.2
+        extra.append("reads as a care agent's reply")
     if resolved >= 0.5:
         evidence["praise"] = evidence.get("praise", 0.0) + resolved
         evidence["complaint"] = evidence.get("complaint", 0.0) * 0.4
     if sarcasm >= 0.5:
-        evidence["complaint"] = evidence.get("complaint", 0.0) + sarcasm
+        # Irony about a day or the weather is no complaint; about something addressed or failing, it is.
+        aimed = "@" in text or evidence.get("complaint", 0.0) > 0.0
+        evidence["complaint"] = evidence.get("complaint", 0.0) + (sarcasm if aimed else 0.4 * sarcasm)
         evidence["praise"] = evidence.get("praise", 0.0) * 0.2
     elif resolved < 0.5 and evidence.get("complaint", 0.0) >= 1.0 and evidence.get("praise", 0.0) > 0.0:
         evidence["praise"] = evidence["praise"] * 0.6
@@ -134,15 +169,35 @@ def read_intent(text: str, *, language: str | None = None, flagged_spam: bool = 
     scores["social"] = round(max(0.05, 0.7 * (1.0 - strongest)), 4)
     if strongest < SOCIAL_THRESHOLD:
         label = "social"
+    else:
+        label = _by_precedence(scores, strongest, label)
 
     phrases: list[str] = []
-    for hit in sorted(hits, key=lambda h: -h.weight):
+    for hit in sorted(hits, key=_heaviest_first) if hits else ():
         if hit.weight >= _MIN_EVIDENCE_WEIGHT:
             phrase = f"{hit.cue.note}: {hit.phrase}" if hit.cue.note else hit.phrase
             if phrase not in phrases:
                 phrases.append(phrase)
     phrases.extend(e for e in extra if e not in phrases)
     return {"label": label, "scores": scores, "evidence": phrases[:_EVIDENCE_LIMIT]}
+
+
+def _heaviest_first(hit: Hit) -> float:
+    return -hit.weight
+
+
+def _by_precedence(scores: Mapping[str, float], strongest: float, label: str) -> str:
+    """The label the guidelines rank first among those nearly as evident as the strongest.
+
+    A "?" is evidence of *some* ask, and often the strongest single cue; the more
+    specific aim it carries (help, recommendations, a purchase) is what the author
+    wants, so a close runner-up with higher precedence wins (docs/labelling.md).
+    """
+    floor = max(SOCIAL_THRESHOLD, strongest - PRECEDENCE_MARGIN)
+    for name in PRECEDENCE:
+        if scores[name] >= floor:
+            return name
+    return label
 
 
 BOOK = CueBook(INTENT_CUES)
@@ -158,7 +213,7 @@ class IntentStage:
     """Label each post with the author's intent, with the phrases that show it."""
 
     name = "intent"
-    version = "2"
+    version = "3"
     requires: tuple[str, ...] = ("language", "spam")
     provides: tuple[str, ...] = ("intent",)
 
