@@ -21,4 +21,9 @@ SAMPLES: dict[str, list[Path]] = {
         LOCAL / "hackernews" / "algolia_search_by_date_synthetic.json",
         LOCAL / "hackernews" / "item_deleted_synthetic.json",
     ],
+    # the Reddit recordings are Betamax cassettes, not response bodies: synthetic bodies stand in
+    "reddit": [
+        LOCAL / "reddit" / "continue_thread_synthetic.json",
+        LOCAL / "reddit" / "removed_by_category_synthetic.json",
+    ],
 }
