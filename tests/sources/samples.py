@@ -26,4 +26,6 @@ SAMPLES: dict[str, list[Path]] = {
         LOCAL / "reddit" / "continue_thread_synthetic.json",
         LOCAL / "reddit" / "removed_by_category_synthetic.json",
     ],
+    # the Mastodon recordings are VCR.py cassettes; this synthetic timeline has local accounts
+    "mastodon": [LOCAL / "mastodon" / "quote_synthetic.json"],
 }
