@@ -28,4 +28,10 @@ SAMPLES: dict[str, list[Path]] = {
     ],
     # the Mastodon recordings are VCR.py cassettes; this synthetic timeline has local accounts
     "mastodon": [LOCAL / "mastodon" / "quote_synthetic.json"],
+    "bluesky": [
+        fixture("bluesky", "marshalx_atproto", "post_record.json"),
+        fixture("bluesky_firehose", "jetstream", "expected_v1.jsonl"),
+        fixture("bluesky_firehose", "jetstream", "golden_v1.jsonl"),
+        LOCAL / "bluesky" / "jetstream_edit_delete_synthetic.jsonl",
+    ],
 }
