@@ -19,6 +19,8 @@ from goodwill.errors import ConfigError
 __all__ = [
     "CONFIG_FILENAME",
     "BrandSpec",
+    "QueryConfig",
+    "SourceConfig",
     "WorkspaceConfig",
     "config_template",
     "default_store_url",
@@ -73,6 +75,58 @@ class BrandSpec(BaseModel):
         return [h for hs in self.handles.values() for h in hs]
 
 
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class SourceConfig(BaseModel):
+    """``[sources.NAME]``: how to reach one network, its credentials (by env var) and limits."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    base_url: str | None = None
+    user_agent: str | None = None
+    #: credential name -> the ENVIRONMENT VARIABLE holding it (never the secret itself)
+    credentials: dict[str, str] = Field(default_factory=dict)
+    #: source-specific settings, see docs/sources/<network>.md
+    options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    #: seconds between passes of ``listen --follow``
+    poll_seconds: float = Field(default=300.0, gt=0)
+    #: pages per query per pass, a guard against runaway cost
+    max_pages: int = Field(default=50, ge=1)
+    #: quota units per UTC day, per bucket (e.g. YouTube ``{default = 10000, search = 100}``)
+    daily_units: dict[str, float] = Field(default_factory=dict)
+    monthly_budget_usd: float | None = Field(default=None, ge=0)
+
+    @field_validator("credentials")
+    @classmethod
+    def _names_not_secrets(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, var in value.items():
+            if not _ENV_NAME.match(var):
+                raise ValueError(
+                    f"credentials.{name} must name an environment variable (like X_BEARER_TOKEN), "
+                    "not hold the secret; put the secret in that variable"
+                )
+        return value
+
+
+class QueryConfig(BaseModel):
+    """``[[queries]]``: one thing to listen for on one source."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str = Field(min_length=1)
+    kind: str = Field(default="search", min_length=1)
+    value: str = Field(min_length=1)
+    #: names the query's cursor; default ``source:kind:value``
+    name: str | None = None
+    params: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return self.name or f"{self.source}:{self.kind}:{self.value}"
+
+
 class WorkspaceConfig(BaseModel):
     """Everything ``goodwill.toml`` holds, validated."""
 
@@ -85,6 +139,18 @@ class WorkspaceConfig(BaseModel):
     #: ISO 639-1 codes we care about; empty means every language
     languages: list[str] = Field(default_factory=list)
     store_url: str | None = None
+    sources: dict[str, SourceConfig] = Field(default_factory=dict)
+    queries: list[QueryConfig] = Field(default_factory=list)
+
+    @field_validator("queries")
+    @classmethod
+    def _unique_query_names(cls, value: list[QueryConfig]) -> list[QueryConfig]:
+        seen: set[str] = set()
+        for query in value:
+            if query.key in seen:
+                raise ValueError(f"two queries are named {query.key!r}; give each a different `name`")
+            seen.add(query.key)
+        return value
 
     def resolved_store_url(self, workspace: Path) -> str:
         return self.store_url or default_store_url(workspace)
@@ -204,4 +270,17 @@ hashtags = ["Globex"]
 domains = ["globex.example"]
 category = ["bank"]
 handles = { x = ["globexbank"] }
+
+# What `goodwill listen` collects: one [[queries]] per search, thread or feed.
+# Credentials are given by the NAME of the environment variable that holds them.
+# [sources.hackernews]
+# poll_seconds = 300            # between passes of `listen --follow`
+# [[queries]]
+# source = "hackernews"
+# kind = "search"               # see docs/sources/<network>.md for each source's kinds
+# value = "acme bank"
+# [[queries]]
+# source = "rss"
+# kind = "feed"
+# value = "https://www.google.com/alerts/feeds/00000000000000000000/0000000000000000000"
 """

@@ -34,4 +34,9 @@ SAMPLES: dict[str, list[Path]] = {
         fixture("bluesky_firehose", "jetstream", "golden_v1.jsonl"),
         LOCAL / "bluesky" / "jetstream_edit_delete_synthetic.jsonl",
     ],
+    "rss": [
+        fixture("rss_atom", "feedjira", "google_alerts_atom.xml"),
+        fixture("rss_atom", "feedjira", "json_feed.json"),
+        fixture("rss_atom", "feedparser", "shiftjis.xml"),
+    ],
 }

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 from cassettes import fixture
+from fake_algolia import FakeAlgolia
 from samples import LOCAL
 
 from goodwill.errors import GoneError, InputError
@@ -237,50 +238,6 @@ def test_search_first_run_looks_back_a_week_and_stores_the_newest_time() -> None
         "hitsPerPage": ["100"],
     }
     assert [i.post.native_id for i in pages[0].items] == ["41000010", "41000001"]
-
-
-class FakeAlgolia:
-    """A synthetic search_by_date that honours numericFilters and hitsPerPage, newest first."""
-
-    def __init__(self, times: list[int]) -> None:
-        self.hits = [
-            {
-                "objectID": str(100 + n),
-                "created_at_i": t,
-                "author": "a",
-                "comment_text": f"acme {n}",
-                "_tags": ["comment"],
-                "parent_id": 1,
-                "story_id": 1,
-            }
-            for n, t in enumerate(times)
-        ]
-        self.filters: list[str] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        params = parse_qs(request.url.query.decode())
-        filters = params["numericFilters"][0]
-        self.filters.append(filters)
-        per_page = int(params["hitsPerPage"][0])
-        keep = [h for h in self.hits if all(_match(int(h["created_at_i"]), f) for f in filters.split(","))]
-        keep.sort(key=lambda h: -int(h["created_at_i"]))
-        pages = max(1, -(-len(keep) // per_page))
-        return httpx.Response(
-            200,
-            json={
-                "hits": keep[:per_page],
-                "nbHits": len(keep),
-                "nbPages": pages,
-                "page": 0,
-                "hitsPerPage": per_page,
-            },
-        )
-
-
-def _match(value: int, spec: str) -> bool:
-    if "<=" in spec:
-        return value <= int(spec.split("<=")[1])
-    return value > int(spec.split(">")[1])
 
 
 def test_search_walks_pages_by_keyset_without_gaps() -> None:

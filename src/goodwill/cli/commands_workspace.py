@@ -55,7 +55,12 @@ def import_(
         ),
     ] = None,
     network: Annotated[
-        str | None, typer.Option("--network", help="Network name for records that do not say.")
+        str | None,
+        typer.Option(
+            "--network",
+            help="Network name for records that do not say; for a network goodwill listens on "
+            "(see `goodwill sources list`), its own files too: saved API responses, exports.",
+        ),
     ] = None,
     config: ConfigOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -67,6 +72,7 @@ def import_(
     3 when some records were. Killed midway, a rerun finishes the job.
     """
     from goodwill.jobs.importer import import_files
+    from goodwill.jobs.native_import import has_native_format, import_native
     from goodwill.sources.mapping import parse_mapping
     from goodwill.store import open_store
 
@@ -79,7 +85,12 @@ def import_(
         open_store(workspace.store_url) as store,
         progress_bar("importing", total=total or None, unit="bytes", disable=quiet) as advance,
     ):
-        summary = import_files(store, files, fmt=fmt, mapping=field_map, network=network, progress=advance)
+        if network and fmt is None and field_map is None and has_native_format(network):
+            summary = import_native(store, files, network, progress=advance)
+        else:
+            summary = import_files(
+                store, files, fmt=fmt, mapping=field_map, network=network, progress=advance
+            )
     console = Console(stderr=True, highlight=False)
     for item in summary.files:
         if item.rejected and item.rejects_path is not None:

@@ -9,10 +9,10 @@ long enrichment run never holds a snapshot open while it writes results.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, delete, exists, func, not_, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -29,6 +29,8 @@ from goodwill.store.stats import compute_stats
 from goodwill.store.upsert import upsert_batch
 
 __all__ = ["Store", "open_store"]
+
+T = TypeVar("T")
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
@@ -69,17 +71,36 @@ class Store:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def upsert(self, batch: Sequence[tuple[Post, RawRecord]]) -> UpsertCounts:
+    def upsert(
+        self, batch: Sequence[tuple[Post, RawRecord]], *, also: Callable[[Connection], None] | None = None
+    ) -> UpsertCounts:
         """Store a batch of posts with their raw payloads in ONE transaction.
 
         New keys are *imported*; a changed post is *updated* (its previous text kept as a
         version), a deleted one becomes a tombstone (*updated*); an identical or tombstoned
-        one is *unchanged* and nothing is written for it.
+        one is *unchanged* and nothing is written for it. ``also`` runs in the same
+        transaction (a listener's cursor is saved with the page it follows).
         """
-        if not batch:
+        if not batch and also is None:
             return UpsertCounts()
         now = _now()
-        return write(self._engine, self.url, lambda conn: upsert_batch(conn, batch, now))
+
+        def run(conn: Connection) -> UpsertCounts:
+            counts = upsert_batch(conn, batch, now) if batch else UpsertCounts()
+            if also is not None:
+                also(conn)
+            return counts
+
+        return write(self._engine, self.url, run)
+
+    def transaction(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` in ONE write transaction: the hook for a part's own tables."""
+        return write(self._engine, self.url, fn)
+
+    def read(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` on a short read connection: the hook for a part's own tables."""
+        with self._read() as conn:
+            return fn(conn)
 
     def save_enrichment(self, rows: Sequence[tuple[int, str, str, Mapping[str, Any]]]) -> None:
         """Store ``(post_id, stage, stage_version, result)`` rows (same key: replaced) in ONE transaction."""

@@ -100,6 +100,8 @@ class BlueskySource:
         self.batch = int(settings.options.get("batch", 200))
         self.idle_s = float(settings.options.get("idle_s", 1.0))
         self.margin_us = int(float(settings.options.get("margin_s", 2.0)) * 1_000_000)
+        session = settings.options.get("stream_seconds", 300)
+        self.stream_seconds = float(session) if session is not None else None
         self.session = BlueskySession(settings, self.service)
 
     def normalise(self, document: Any, *, endpoint: str | None = None) -> list[Item]:
@@ -182,6 +184,7 @@ class BlueskySource:
                 batch=self.batch,
                 idle_s=self.idle_s,
                 margin_us=self.margin_us,
+                session_s=self.stream_seconds,
             )
         raise InputError(f"bluesky: unknown query kind {query.kind!r}; use one of {', '.join(self.kinds)}.")
 

@@ -13,7 +13,9 @@ Pages are cut every ``batch`` events, or when the socket has been quiet for
 waits at most a second for the server's close frame (a busy stream keeps the
 socket full, and the cursor is already stored). A clean
 close ends the fetch; a dropped connection is reopened (with backoff, from the
-cursor) up to the client's ``max_attempts`` times in a row.
+cursor) up to the client's ``max_attempts`` times in a row. With ``session_s`` the
+tail also ends after that long, so ``listen --follow`` can serve its other queries
+and come back (resuming from the stored cursor).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def tail(
     idle_s: float = 1.0,
     margin_us: int = 2_000_000,
     open_timeout_s: float = 10.0,
+    session_s: float | None = None,
 ) -> Iterator[Page]:
     """Pages of Jetstream events from the stored ``time_us`` on (None: from now)."""
     stored = (cursor or {}).get("time_us")
@@ -73,6 +76,8 @@ def tail(
     failures = 0
     ws_client = _websockets()
     from websockets.exceptions import ConnectionClosedOK, WebSocketException
+
+    deadline = None if session_s is None else client.clock() + session_s
 
     while True:
         url = subscribe_url(base, collections, dids, None if newest is None else max(0, newest - margin_us))
@@ -87,6 +92,10 @@ def tail(
             ) as socket:
                 client.meter.record(_CONNECT)
                 while True:
+                    if deadline is not None and client.clock() >= deadline:
+                        if counted:
+                            yield Page(items, {"time_us": newest}, endpoint=base)
+                        return  # a session's time is up: listen runs the other queries, then resumes here
                     try:
                         message = socket.recv(timeout=idle_s)
                     except TimeoutError:

@@ -32,7 +32,7 @@ import httpx
 from goodwill.errors import AccessDenied, ConfigError, CredentialError, GoneError, InputError
 from goodwill.sources.http import HttpClient
 from goodwill.sources.mastodon.sse import looks_like_sse, sse_events
-from goodwill.sources.mastodon.statuses import NETWORK, StatusReader, host_of
+from goodwill.sources.mastodon.statuses import NETWORK, StatusReader, guess_host, host_of
 from goodwill.sources.meter import Cost
 from goodwill.sources.source import Capability, Cursor, Item, Page, Query, SourceSettings, read_json_documents
 
@@ -71,20 +71,22 @@ class MastodonSource:
     capabilities = frozenset({Capability.SEARCH, Capability.THREAD, Capability.STREAM})
     kinds: Mapping[str, str] = {
         "hashtag": "a hashtag (without #): its timeline on this server",
-        "public": "the server's public timeline (params local=true / remote=true)",
+        "public": "all, local or remote: the server's public timeline",
         "account": "an account id or user@host: its public statuses",
         "search": "words, through /api/v2/search (only posts whose authors opted in to search)",
         "thread": "a status id or URL: it, its ancestors and its replies",
-        "stream": "hashtag:NAME, public, public:local or public:remote, read live (listen --follow)",
+        "stream": "hashtag:NAME, public, public:local or public:remote, read live for stream_seconds",
     }
 
     def __init__(self, settings: SourceSettings) -> None:
         self.settings = settings
-        self.base_url = settings.base_url.rstrip("/") if settings.base_url else None
+        base = settings.base_url.rstrip("/") if settings.base_url else None
+        self.base_url = base if not base or "://" in base else f"https://{base}"
         self.streaming_url = str(settings.options.get("streaming_url") or self.base_url or "").rstrip("/")
         self.page_size = int(settings.options.get("page_size", 40))
         self.backfill_days = float(settings.options.get("backfill_days", 7))
         self.max_pages = int(settings.options.get("max_pages", 50))
+        self.stream_seconds = float(settings.options.get("stream_seconds", 300))
         self.reader = StatusReader(
             host_of(self.base_url), include_private=bool(settings.options.get("include_private", False))
         )
@@ -99,8 +101,17 @@ class MastodonSource:
         except (OSError, UnicodeDecodeError):
             return read_json_documents(path)  # which raises the readable error
         if looks_like_sse(text):
-            return sse_events(text.splitlines())
+            return self._saved_stream(text)
         return read_json_documents(path)
+
+    def _saved_stream(self, text: str) -> Iterator[Any]:
+        """A saved stream's events; a delete names only an id, so the file's server goes with each."""
+        found = list(sse_events(text.splitlines()))
+        server = self.reader.host or next(
+            (host for event in found if (host := guess_host(event)) is not None), None
+        )
+        for event in found:
+            yield event | {"server": f"https://{server}"} if server else event
 
     # -- requests -------------------------------------------------------------------------------
 
@@ -132,7 +143,10 @@ class MastodonSource:
             tag = _tag(value)
             return self._timeline(f"{server}/api/v1/timelines/tag/{tag}", {}, cursor, client, "hashtag", tag)
         if query.kind == "public":
-            params = {k: v for k, v in query.params.items() if k in ("local", "remote", "only_media")}
+            if value.lower() not in ("", "all", "local", "remote"):
+                raise InputError(f"mastodon: a public query is all, local or remote, not {value!r}.")
+            scope = {value.lower(): "true"} if value.lower() in ("local", "remote") else {}
+            params = scope | {k: v for k, v in query.params.items() if k in ("local", "remote", "only_media")}
             return self._timeline(f"{server}/api/v1/timelines/public", params, cursor, client, "public", "")
         if query.kind == "account":
             return self._account(value, cursor, client)
@@ -318,11 +332,21 @@ class MastodonSource:
             cost=_REQUEST,
             what=f"the {value} stream",
         ) as response:
-            for event in sse_events(response.iter_lines()):
+            started = client.clock()
+            for event in sse_events(_until(response.iter_lines(), client, started + self.stream_seconds)):
                 # ids are the API server's, not the streaming server's
                 items = self.normalise(event, endpoint=server)
                 if items:
                     yield Page(items, stored, endpoint=url)
+
+
+def _until(lines: Iterator[str], client: HttpClient, deadline: float) -> Iterator[str]:
+    """The stream's lines until ``deadline``: the stream ends so ``listen --follow`` can run the other
+    queries; the next pass catches up from the stored link. Heartbeats (``:thump``) keep lines coming."""
+    for line in lines:
+        yield line
+        if not line and client.clock() >= deadline:
+            return
 
 
 def _iso(seconds: float) -> str:

@@ -11,7 +11,8 @@ else the document itself (a status by a local account, whose ``acct`` has no
 Shapes read: a status, an array of statuses (timelines), a v2 search result
 (``statuses``), a thread context (``ancestors``/``descendants``), an edit history
 (with the endpoint, each revision becomes a version of the post), streaming events
-(``{"event", "payload"}`` as the WebSocket API sends them, or parsed from SSE).
+(``{"event", "payload"}`` as the WebSocket API sends them, or parsed from SSE; a
+saved SSE file's events also carry the ``server`` guessed from the whole file).
 Instance documents, accounts, tags, trends and error bodies hold no posts.
 
 Text is what a reader sees: the content warning (``spoiler_text``) first, then the
@@ -35,7 +36,7 @@ from goodwill.models import Author, Post
 from goodwill.sources.html_text import html_to_text
 from goodwill.sources.source import Item, tombstone
 
-__all__ = ["NETWORK", "StatusReader", "host_of", "status_post"]
+__all__ = ["NETWORK", "StatusReader", "guess_host", "host_of", "status_post"]
 
 NETWORK = "mastodon"
 _PUBLIC = frozenset({"public", "unlisted"})
@@ -44,11 +45,14 @@ _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
 
 def host_of(url: Any) -> str | None:
-    """The server's host (with a port when not the default) of a URL."""
-    if not isinstance(url, str) or not url:
+    """The server's host (with a port when not the default) of an http(s) or ws(s) URL.
+
+    Anything else (a file path given as the endpoint by ``goodwill import``) names no server.
+    """
+    if not isinstance(url, str) or not url.startswith(("https://", "http://", "wss://", "ws://")):
         return None
     try:
-        netloc = urlsplit(url if "//" in url else f"https://{url}").netloc
+        netloc = urlsplit(url).netloc
     except ValueError:
         return None
     return netloc.lower() or None
@@ -137,13 +141,14 @@ def _is_status(value: Any) -> bool:
     return (
         isinstance(value, Mapping)
         and _ident(value.get("id")) is not None
-        and ("content" in value or "account" in value)
+        # notifications and accounts have ids and dates but no words; a delete answers with ``text``
+        and ("content" in value or "text" in value)
         and "created_at" in value
         and "username" not in value  # an account
     )
 
 
-def _guess_host(document: Any) -> str | None:
+def guess_host(document: Any) -> str | None:
     """The server that sent a document: the host of a local account's status (its acct has no '@')."""
     for status in _walk_statuses(document):
         account = status.get("account")
@@ -185,9 +190,11 @@ class StatusReader:
         self.include_private = include_private
 
     def normalise(self, document: Any, endpoint: str | None = None) -> list[Item]:
-        host = host_of(endpoint) or self.host or _guess_host(document)
+        server = document.get("server") if isinstance(document, Mapping) and "event" in document else None
+        host = host_of(endpoint) or self.host or host_of(server) or guess_host(document)
         if host is None:
-            if next(_walk_statuses(document), None) is None:
+            deletes = isinstance(document, Mapping) and document.get("event") == "delete"
+            if not deletes and next(_walk_statuses(document), None) is None:
                 host = "unknown.invalid"  # no statuses: nothing will carry the host
             else:
                 raise InputError(
