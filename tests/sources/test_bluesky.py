@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +22,7 @@ from websockets.sync.server import ServerConnection, serve
 from goodwill.errors import AccessDenied, CredentialError, GoneError, InputError, SourceError
 from goodwill.models import Author
 from goodwill.sources.bluesky import BlueskySource
+from goodwill.sources.bluesky.car import car_commit, car_records, cid_text, decode_cbor
 from goodwill.sources.bluesky.facets import text_with_links
 from goodwill.sources.bluesky.session import jwt_expiry
 from goodwill.sources.http import DryRun, HttpClient
@@ -748,3 +751,59 @@ def test_read_export_reads_jetstream_dumps() -> None:
     documents = list(bs.read_export(JETSTREAM / "expected_v1.jsonl"))
     assert len(documents) == 152
     assert sum(len(bs.normalise(d)) for d in documents) == 17
+
+
+# -- repository exports (CAR) -----------------------------------------------------------------
+
+
+def test_repository_export_lists_every_record_like_goat() -> None:
+    car = JETSTREAM / "repo.car"
+    expected = [
+        line.split("\t") for line in (JETSTREAM / "car_expected_records.tsv").read_text().splitlines()
+    ]
+    records = list(car_records(car))
+    assert [(r["uri"].split("/", 3)[3], r["cid"]) for r in records] == [(k, c) for k, c in expected]
+    commit = car_commit(car)
+    oracle = dict(
+        line.split(": ", 1) for line in (JETSTREAM / "car_expected_commit.txt").read_text().splitlines()
+    )
+    assert commit["did"] == oracle["DID"] == "did:plc:53iucmf5ldftgqyf2ac7hmhd"
+    assert commit["data"] == {"$link": oracle["Data CID"]}
+    assert (commit["rev"], commit["version"], commit["prev"]) == (oracle["Revision"], 3, None)
+    assert oracle["Prev CID"] == "<nil>" and oracle["ATProto Repo Spec Version"] == "3"
+
+
+def test_repository_export_imports_the_accounts_own_posts() -> None:
+    items = [i for d in bs.read_export(JETSTREAM / "repo.car") for i in bs.normalise(d)]
+    assert [(i.post.native_id.rsplit("/", 1)[-1], i.post.text) for i in items] == [
+        ("3lqcnvhqk622d", "This is my first post!"),
+        ("3lqcoskkx7c2y", "This is my second post"),
+        ("3lsbqxwblik2d", "a test reply!"),
+        ("3ly3oz7vwhc2u", "@calabro.io 111"),
+        ("3ly3qkmcavs2u", "@calabro.io 222"),
+        ("3m2a2fwazy22o", "test video upload"),
+    ]
+    reply = items[2].post
+    assert reply.reply_to == "at://did:plc:53iucmf5ldftgqyf2ac7hmhd/app.bsky.feed.post/3lqcnvhqk622d"
+    assert reply.created_at == datetime(2025, 6, 23, 14, 7, 34, 595000, tzinfo=UTC)
+    assert items[0].raw["value"]["$type"] == "app.bsky.feed.post"
+
+
+def test_cbor_decoding_of_known_values_and_links() -> None:
+    assert decode_cbor(bytes.fromhex("a26161016162820203")) == {"a": 1, "b": [2, 3]}
+    assert decode_cbor(bytes.fromhex("f93e00")) == 1.5
+    link = bytes.fromhex("d82a5825000171122000" + "00" * 31)
+    assert decode_cbor(link) == {"$link": cid_text(bytes.fromhex("01711220" + "00" * 32))}
+    with pytest.raises(InputError, match="not DAG-CBOR: indefinite lengths"):
+        decode_cbor(bytes.fromhex("9f01ff"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=200))
+def test_cbor_and_car_readers_never_crash(data: bytes, tmp_path_factory: pytest.TempPathFactory) -> None:
+    with contextlib.suppress(InputError):
+        decode_cbor(data)
+    path = tmp_path_factory.getbasetemp() / "fuzz.car"
+    path.write_bytes(b"\x0a\xa2eroots" + data)
+    with contextlib.suppress(InputError):
+        list(car_records(path))

@@ -72,6 +72,12 @@ def test_import_bluesky_jetstream_dump(workspace: Path, capsys: pytest.CaptureFi
     assert capsys.readouterr().out.strip() == "imported 17, updated 0, unchanged 0, rejected 0"
     assert invoke(["import", "--network", "bluesky", str(dump), "-q"]) == 0
     assert capsys.readouterr().out.strip() == "imported 0, updated 0, unchanged 17, rejected 0"
+    export = fixture("bluesky_firehose", "jetstream", "repo.car")  # an account's "export my data"
+    assert invoke(["import", "--network", "bluesky", str(export), "-q"]) == 0
+    assert capsys.readouterr().out.strip() == "imported 6, updated 0, unchanged 0, rejected 0"
+    with open_store(f"sqlite:///{workspace / 'goodwill.db'}") as s:
+        first = s.get("bluesky", "at://did:plc:53iucmf5ldftgqyf2ac7hmhd/app.bsky.feed.post/3lqcnvhqk622d")
+        assert first is not None and first.post.text == "This is my first post!"
 
 
 def test_listen_tails_jetstream_and_resumes_from_the_stored_cursor(store: Store) -> None:

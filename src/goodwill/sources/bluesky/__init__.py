@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from goodwill.errors import CredentialError, GoneError, InputError, SourceError
+from goodwill.sources.bluesky.car import car_records, looks_like_car
 from goodwill.sources.bluesky.jetstream import JETSTREAM_URL, tail
 from goodwill.sources.bluesky.posts import NETWORK, POST_COLLECTION, normalise_document, parse_at_uri
 from goodwill.sources.bluesky.session import BlueskySession
@@ -108,7 +109,14 @@ class BlueskySource:
         return normalise_document(document)
 
     def read_export(self, path: Path) -> Iterator[Any]:
-        """A saved XRPC response body, or JSON Lines (Jetstream dumps: one event per line)."""
+        """A repository export (CAR), a saved XRPC response body, or JSON Lines (Jetstream dumps)."""
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(64)
+        except OSError:
+            return read_json_documents(path)  # which raises the readable error
+        if looks_like_car(head):
+            return car_records(path)
         return read_json_documents(path)
 
     # -- requests -------------------------------------------------------------------------------
