@@ -6,7 +6,7 @@ remote post has a different id on each server. A post's native id is therefore
 that answered, and ``reply_to`` is built the same way from ``in_reply_to_id``.
 The host comes from the request's URL when known, else the configured server,
 else the document itself (a status by a local account, whose ``acct`` has no
-``@``, lives on the server that sent it).
+``@``, lives on the server that sent it), else it is ``unknown.invalid``.
 
 Shapes read: a status, an array of statuses (timelines), a v2 search result
 (``statuses``), a thread context (``ancestors``/``descendants``), an edit history
@@ -39,6 +39,8 @@ from goodwill.sources.source import Item, tombstone
 __all__ = ["NETWORK", "StatusReader", "guess_host", "host_of", "status_post"]
 
 NETWORK = "mastodon"
+#: the host of ids whose server nothing names (``.invalid`` is reserved: it is no real server)
+UNKNOWN_HOST = "unknown.invalid"
 _PUBLIC = frozenset({"public", "unlisted"})
 _HISTORY = re.compile(r"/api/v1/statuses/(\d+)/history")
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
@@ -192,15 +194,9 @@ class StatusReader:
     def normalise(self, document: Any, endpoint: str | None = None) -> list[Item]:
         server = document.get("server") if isinstance(document, Mapping) and "event" in document else None
         host = host_of(endpoint) or self.host or host_of(server) or guess_host(document)
-        if host is None:
-            deletes = isinstance(document, Mapping) and document.get("event") == "delete"
-            if not deletes and next(_walk_statuses(document), None) is None:
-                host = "unknown.invalid"  # no statuses: nothing will carry the host
-            else:
-                raise InputError(
-                    "mastodon: cannot tell which server sent these statuses (ids are per server); "
-                    "set base_url in [sources.mastodon] to it."
-                )
+        # Nothing says which server numbered these ids: keep them apart from every real server's
+        # rather than guess (a wrong host would pair a post with another server's id).
+        host = host or UNKNOWN_HOST
         out: list[Item] = []
         if isinstance(document, Mapping) and "event" in document and "payload" in document:
             return self._event(document, host)
