@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
+import struct
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -13,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+import zstandard
 from cassettes import Recorded, fixture, load_cassette
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -807,3 +810,45 @@ def test_cbor_and_car_readers_never_crash(data: bytes, tmp_path_factory: pytest.
     path.write_bytes(b"\x0a\xa2eroots" + data)
     with contextlib.suppress(InputError):
         list(car_records(path))
+
+
+# -- raw relay frames -------------------------------------------------------------------------
+
+
+def relay_frames() -> list[bytes]:
+    packed = (JETSTREAM / "frames.bin.zst").read_bytes()
+    raw = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(packed)).read()
+    out, at = [], 0
+    while at < len(raw):
+        (size,) = struct.unpack_from("<I", raw, at)
+        out.append(raw[at + 4 : at + 4 + size])
+        at += 4 + size
+    return out
+
+
+def test_relay_frames_make_exactly_the_posts_jetstream_made_of_them() -> None:
+    manifest = json.loads((JETSTREAM / "manifest.json").read_text())
+    frames = relay_frames()
+    assert len(frames) == manifest["frames"] == 150
+    relay = {i.post.native_id: i for f in frames for i in bs.normalise(f)}
+    jetstream = {i.post.native_id: i for e in events("expected_v1.jsonl") for i in bs.normalise(e)}
+    assert relay.keys() == jetstream.keys() and len(relay) == 17
+    for uri, item in relay.items():
+        assert item.post == jetstream[uri].post, uri
+    deleted = [i for i in relay.values() if i.post.deleted]
+    assert [i.raw["seq"] for i in deleted] and deleted[0].raw["op"]["action"] == "delete"
+    assert manifest["seq_first"] <= deleted[0].raw["seq"] <= manifest["seq_last"]
+
+
+def test_did_documents_cover_every_committing_account() -> None:
+    packed = (JETSTREAM / "did_docs.json.zst").read_bytes()
+    docs = json.loads(zstandard.ZstdDecompressor().stream_reader(io.BytesIO(packed)).read())
+    manifest = json.loads((JETSTREAM / "manifest.json").read_text())
+    assert set(docs) == set(manifest["commit_dids"])
+    for did in manifest["commit_dids"][:3]:
+        assert bs.normalise(docs[did]) == []  # a DID document holds no posts
+
+
+def test_a_broken_frame_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="not a relay frame"):
+        bs.normalise(b"\xa2atg#commitbop\x01\xff")

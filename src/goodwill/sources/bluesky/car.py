@@ -24,23 +24,35 @@ from typing import Any
 
 from goodwill.errors import InputError
 
-__all__ = ["car_commit", "car_records", "cid_text", "decode_cbor", "looks_like_car"]
+__all__ = [
+    "CborReader",
+    "Link",
+    "Malformed",
+    "as_json",
+    "car_blocks",
+    "car_commit",
+    "car_records",
+    "cid_text",
+    "decode_cbor",
+    "looks_like_car",
+    "read_value",
+]
 
 _MAX_DEPTH = 64
 
 
-class _Bad(Exception):
+class Malformed(Exception):
     """The bytes are not the CAR / DAG-CBOR we expect."""
 
 
-class _Reader:
+class CborReader:
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.at = 0
 
     def take(self, n: int) -> bytes:
         if n < 0 or self.at + n > len(self.data):
-            raise _Bad(f"truncated at byte {self.at}")
+            raise Malformed(f"truncated at byte {self.at}")
         chunk = self.data[self.at : self.at + n]
         self.at += n
         return chunk
@@ -54,7 +66,7 @@ class _Reader:
                 return value
             shift += 7
             if shift > 63:
-                raise _Bad("varint too long")
+                raise Malformed("varint too long")
 
     def cid(self) -> bytes:
         """The raw bytes of one CID (v0: a bare sha2-256 multihash; v1: version, codec, multihash)."""
@@ -63,7 +75,7 @@ class _Reader:
             self.take(34)
             return self.data[start : self.at]
         if self.varint() != 1:
-            raise _Bad("unknown CID version")
+            raise Malformed("unknown CID version")
         self.varint()  # codec
         self.varint()  # hash function
         self.take(self.varint())
@@ -75,9 +87,9 @@ def cid_text(raw: bytes) -> str:
     return "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
 
 
-def _cbor(reader: _Reader, depth: int = 0) -> Any:
+def read_value(reader: CborReader, depth: int = 0) -> Any:
     if depth > _MAX_DEPTH:
-        raise _Bad("nested too deep")
+        raise Malformed("nested too deep")
     head = reader.take(1)[0]
     major, info = head >> 5, head & 0x1F
     if major == 7:
@@ -93,13 +105,13 @@ def _cbor(reader: _Reader, depth: int = 0) -> Any:
             return struct.unpack(">f", reader.take(4))[0]
         if info == 27:
             return struct.unpack(">d", reader.take(8))[0]
-        raise _Bad(f"simple value {info}")
+        raise Malformed(f"simple value {info}")
     if info < 24:
         arg = info
     elif info in (24, 25, 26, 27):
         arg = int.from_bytes(reader.take(1 << (info - 24)), "big")
     else:
-        raise _Bad("indefinite lengths are not DAG-CBOR")
+        raise Malformed("indefinite lengths are not DAG-CBOR")
     if major == 0:
         return arg
     if major == 1:
@@ -110,36 +122,36 @@ def _cbor(reader: _Reader, depth: int = 0) -> Any:
         try:
             return reader.take(arg).decode("utf-8")
         except UnicodeDecodeError:
-            raise _Bad("text is not UTF-8") from None
+            raise Malformed("text is not UTF-8") from None
     if major == 4:
         if arg > len(reader.data):
-            raise _Bad("array longer than the data")
-        return [_cbor(reader, depth + 1) for _ in range(arg)]
+            raise Malformed("array longer than the data")
+        return [read_value(reader, depth + 1) for _ in range(arg)]
     if major == 5:
         if arg > len(reader.data):
-            raise _Bad("map longer than the data")
+            raise Malformed("map longer than the data")
         out: dict[str, Any] = {}
         for _ in range(arg):
-            key = _cbor(reader, depth + 1)
+            key = read_value(reader, depth + 1)
             if not isinstance(key, str):
-                raise _Bad("map keys must be text")
-            out[key] = _cbor(reader, depth + 1)
+                raise Malformed("map keys must be text")
+            out[key] = read_value(reader, depth + 1)
         return out
     # major 6: a tag; DAG-CBOR only has 42, a CID link (bytes with a leading 0x00)
-    inner = _cbor(reader, depth + 1)
+    inner = read_value(reader, depth + 1)
     if arg != 42 or not isinstance(inner, bytes) or not inner.startswith(b"\x00"):
-        raise _Bad(f"tag {arg}")
-    return _Link(inner[1:])
+        raise Malformed(f"tag {arg}")
+    return Link(inner[1:])
 
 
-class _Link:
+class Link:
     """A CID link inside a DAG-CBOR value."""
 
     def __init__(self, raw: bytes) -> None:
         self.raw = raw
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Link) and other.raw == self.raw
+        return isinstance(other, Link) and other.raw == self.raw
 
     def __hash__(self) -> int:
         return hash(self.raw)
@@ -160,20 +172,20 @@ def _half(data: bytes) -> float:
 def decode_cbor(data: bytes) -> Any:
     """One DAG-CBOR value, as AT Protocol JSON (links ``{"$link"}``, bytes ``{"$bytes"}``)."""
     try:
-        return _json(_cbor(_Reader(data)))
-    except _Bad as exc:
+        return as_json(read_value(CborReader(data)))
+    except Malformed as exc:
         raise InputError(f"not DAG-CBOR: {exc}") from None
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, _Link):
+def as_json(value: Any) -> Any:
+    if isinstance(value, Link):
         return {"$link": cid_text(value.raw)}
     if isinstance(value, bytes):
         return {"$bytes": base64.b64encode(value).decode("ascii").rstrip("=")}
     if isinstance(value, list):
-        return [_json(v) for v in value]
+        return [as_json(v) for v in value]
     if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
+        return {k: as_json(v) for k, v in value.items()}
     return value
 
 
@@ -182,19 +194,19 @@ def looks_like_car(head: bytes) -> bool:
     return len(head) > 2 and head[1] in (0xA2, 0xA1) and b"roots" in head[:64]
 
 
-def _blocks(data: bytes) -> tuple[bytes, dict[bytes, bytes]]:
-    reader = _Reader(data)
-    header = _cbor(_Reader(reader.take(reader.varint())))
+def car_blocks(data: bytes) -> tuple[bytes, dict[bytes, bytes]]:
+    reader = CborReader(data)
+    header = read_value(CborReader(reader.take(reader.varint())))
     roots = header.get("roots") if isinstance(header, dict) else None
-    if not isinstance(roots, list) or not roots or not isinstance(roots[0], _Link):
-        raise _Bad("the header names no root")
+    if not isinstance(roots, list) or not roots or not isinstance(roots[0], Link):
+        raise Malformed("the header names no root")
     blocks: dict[bytes, bytes] = {}
     while reader.at < len(data):
         size = reader.varint()
         start = reader.at
         cid = reader.cid()
         if reader.at - start > size:
-            raise _Bad("a block shorter than its CID")
+            raise Malformed("a block shorter than its CID")
         blocks[cid] = reader.take(size - (reader.at - start))
     return roots[0].raw, blocks
 
@@ -202,28 +214,28 @@ def _blocks(data: bytes) -> tuple[bytes, dict[bytes, bytes]]:
 def _walk(node_cid: bytes, blocks: dict[bytes, bytes], depth: int = 0) -> Iterator[tuple[str, bytes]]:
     """``(collection/rkey, record CID)`` of a Merkle Search Tree, in key order."""
     if depth > _MAX_DEPTH:
-        raise _Bad("the tree is too deep")
+        raise Malformed("the tree is too deep")
     block = blocks.get(node_cid)
     if block is None:
         return  # a partial export: the subtree is not in the file
-    node = _cbor(_Reader(block))
+    node = read_value(CborReader(block))
     if not isinstance(node, dict) or not isinstance(node.get("e"), list):
-        raise _Bad("an MST node without entries")
-    if isinstance(node.get("l"), _Link):
+        raise Malformed("an MST node without entries")
+    if isinstance(node.get("l"), Link):
         yield from _walk(node["l"].raw, blocks, depth + 1)
     key = b""
     for entry in node["e"]:
         if not isinstance(entry, dict):
-            raise _Bad("an MST entry is not a map")
+            raise Malformed("an MST entry is not a map")
         prefix, suffix, value = entry.get("p"), entry.get("k"), entry.get("v")
-        if not isinstance(prefix, int) or not isinstance(suffix, bytes) or not isinstance(value, _Link):
-            raise _Bad("an MST entry lacks p, k or v")
+        if not isinstance(prefix, int) or not isinstance(suffix, bytes) or not isinstance(value, Link):
+            raise Malformed("an MST entry lacks p, k or v")
         key = key[:prefix] + suffix
         try:
             yield key.decode("utf-8"), value.raw
         except UnicodeDecodeError:
-            raise _Bad("an MST key is not UTF-8") from None
-        if isinstance(entry.get("t"), _Link):
+            raise Malformed("an MST key is not UTF-8") from None
+        if isinstance(entry.get("t"), Link):
             yield from _walk(entry["t"].raw, blocks, depth + 1)
 
 
@@ -232,13 +244,13 @@ def _open(path: Path) -> tuple[dict[str, Any], dict[bytes, bytes]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc}).") from None
-    root, blocks = _blocks(data)
-    commit = _cbor(_Reader(blocks[root])) if root in blocks else None
-    if not isinstance(commit, dict) or not isinstance(commit.get("data"), _Link):
-        raise _Bad("the root is not a repository commit")
+    root, blocks = car_blocks(data)
+    commit = read_value(CborReader(blocks[root])) if root in blocks else None
+    if not isinstance(commit, dict) or not isinstance(commit.get("data"), Link):
+        raise Malformed("the root is not a repository commit")
     did = commit.get("did")
     if not isinstance(did, str) or not did.startswith("did:"):
-        raise _Bad("the commit names no DID")
+        raise Malformed("the commit names no DID")
     return commit, blocks
 
 
@@ -246,9 +258,9 @@ def car_commit(path: Path) -> dict[str, Any]:
     """The export's signed commit (``did``, ``data``, ``rev``, ``version``, ``prev``) without ``sig``."""
     try:
         commit, _ = _open(path)
-    except _Bad as exc:
+    except Malformed as exc:
         raise InputError(f"{path}: not a repository export (CAR): {exc}.") from None
-    return {k: _json(v) for k, v in commit.items() if k != "sig"}
+    return {k: as_json(v) for k, v in commit.items() if k != "sig"}
 
 
 def car_records(path: Path) -> Iterator[dict[str, Any]]:
@@ -259,7 +271,7 @@ def car_records(path: Path) -> Iterator[dict[str, Any]]:
             block = blocks.get(cid)
             if block is None:
                 continue
-            value = _json(_cbor(_Reader(block)))
+            value = as_json(read_value(CborReader(block)))
             yield {"uri": f"at://{commit['did']}/{key}", "cid": cid_text(cid), "value": value}
-    except _Bad as exc:
+    except Malformed as exc:
         raise InputError(f"{path}: not a repository export (CAR): {exc}.") from None

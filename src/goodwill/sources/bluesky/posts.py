@@ -15,9 +15,9 @@ Shapes read:
 * Jetstream v1 events (``kind: commit`` creates and updates of
   ``app.bsky.feed.post`` are posts, deletes are tombstones; identity and account
   events and other collections hold no posts);
-* relay ``#commit`` messages as DAG-JSON: their records are CBOR inside ``blocks``
-  and are not decoded here, but a post's ``delete`` op needs no record: it is a
-  tombstone.
+* relay ``#commit`` messages: as raw frame bytes they are decoded by
+  :mod:`goodwill.sources.bluesky.relay`; as DAG-JSON their records stay CBOR inside
+  ``blocks``, but a post's ``delete`` op needs no record: it is a tombstone.
 
 ``notFoundPost`` and ``blockedPost`` stubs are skipped, never tombstoned: the AppView
 also says "not found" for posts it cannot show right now, and a tombstone is final.
@@ -35,7 +35,14 @@ from goodwill.models import Author, Post
 from goodwill.sources.bluesky.facets import text_with_links
 from goodwill.sources.source import Item, tombstone
 
-__all__ = ["NETWORK", "POST_COLLECTION", "jetstream_items", "normalise_document", "parse_at_uri"]
+__all__ = [
+    "NETWORK",
+    "POST_COLLECTION",
+    "jetstream_items",
+    "normalise_document",
+    "parse_at_uri",
+    "record_post",
+]
 
 NETWORK = "bluesky"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -71,7 +78,7 @@ def _uri_of(ref: Any) -> str | None:
     return uri if parse_at_uri(uri) else None
 
 
-def _record_post(
+def record_post(
     uri: str, record: Mapping[str, Any], author: Author | None, fallback_time: Any = None
 ) -> Post | None:
     """A post record (``app.bsky.feed.post``) as a Post; None when it is another record or empty."""
@@ -141,7 +148,7 @@ class _Collector:
         uri, record = view.get("uri"), view.get("record")
         if not isinstance(uri, str) or not isinstance(record, Mapping):
             return
-        self.add(_record_post(uri, record, _author(view.get("author")), view.get("indexedAt")), view)
+        self.add(record_post(uri, record, _author(view.get("author")), view.get("indexedAt")), view)
         self._embedded(view.get("embed"))
 
     def _embedded(self, embed: Any) -> None:
@@ -154,16 +161,14 @@ class _Collector:
         if isinstance(inner, Mapping) and inner.get("$type") == _VIEW_RECORD:
             uri, value = inner.get("uri"), inner.get("value")
             if isinstance(uri, str) and isinstance(value, Mapping):
-                self.add(
-                    _record_post(uri, value, _author(inner.get("author")), inner.get("indexedAt")), inner
-                )
+                self.add(record_post(uri, value, _author(inner.get("author")), inner.get("indexedAt")), inner)
 
     def record(self, entry: Any) -> None:
         """A repo record ``{uri, cid, value}`` (no author view: the DID is the author)."""
         if isinstance(entry, Mapping) and isinstance(entry.get("uri"), str):
             value = entry.get("value")
             if isinstance(value, Mapping):
-                self.add(_record_post(entry["uri"], value, None), entry)
+                self.add(record_post(entry["uri"], value, None), entry)
 
     def thread(self, node: Any, depth: int = 0) -> None:
         if not isinstance(node, Mapping) or depth > 200:
@@ -198,7 +203,7 @@ def jetstream_items(event: Mapping[str, Any]) -> list[Item]:
         return [Item(post=tombstone(NETWORK, uri), raw=dict(event))]
     record = commit.get("record")
     if operation in ("create", "update") and isinstance(record, Mapping):
-        post = _record_post(uri, record, Author(native_id=did))
+        post = record_post(uri, record, Author(native_id=did))
         if post is not None:
             return [Item(post=post, raw=dict(event))]
     return []
@@ -268,6 +273,10 @@ def normalise_document(document: Any) -> list[Item]:
         for element in document:
             out.extend(normalise_document(element))
         return out
+    if isinstance(document, bytes | bytearray):
+        from goodwill.sources.bluesky.relay import relay_items  # binary frames only, imported late
+
+        return relay_items(bytes(document))
     if not isinstance(document, Mapping):
         raise InputError(f"not a Bluesky payload: a {type(document).__name__}")
     if "time_us" in document and "kind" in document:
