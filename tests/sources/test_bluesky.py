@@ -852,3 +852,16 @@ def test_did_documents_cover_every_committing_account() -> None:
 def test_a_broken_frame_is_an_input_error() -> None:
     with pytest.raises(InputError, match="not a relay frame"):
         bs.normalise(b"\xa2atg#commitbop\x01\xff")
+
+
+def test_dry_run_shows_the_search_not_the_login() -> None:
+    http = HttpClient("bluesky", transport=httpx.MockTransport(lambda r: httpx.Response(500)), dry_run=True)
+    with pytest.raises(DryRun) as planned:
+        list(
+            logged_in().fetch(
+                Query("bluesky", "search", "acme", "a"), {"since": "2026-11-01T00:00:00.000Z"}, http
+            )
+        )
+    assert planned.value.planned.url == (
+        "https://bsky.social/xrpc/app.bsky.feed.searchPosts?limit=100&q=acme&sort=latest&since=2026-11-01T00%3A00%3A00.000Z"
+    )

@@ -17,7 +17,7 @@ from samples import LOCAL
 
 from goodwill.errors import AccessDenied, CredentialError, GoneError, InputError, RateLimited, SourceError
 from goodwill.models import Author
-from goodwill.sources.http import HttpClient
+from goodwill.sources.http import DryRun, HttpClient
 from goodwill.sources.reddit import RedditSource
 from goodwill.sources.reddit.things import more_stubs, removal
 from goodwill.sources.source import Query, SourceSettings
@@ -639,3 +639,11 @@ def test_unknown_kind_and_bad_names() -> None:
             None,
             client(httpx.MockTransport(lambda r: httpx.Response(500))),
         )
+
+
+def test_dry_run_shows_the_listing_request_not_the_token_exchange() -> None:
+    http = HttpClient("reddit", transport=httpx.MockTransport(lambda r: httpx.Response(500)), dry_run=True)
+    with pytest.raises(DryRun) as planned:
+        list(source().fetch(Query("reddit", "subreddit", "acme", "a"), {"since": 1.0}, http))
+    assert planned.value.planned.url == "https://oauth.reddit.com/r/acme/new?limit=100&raw_json=1"
+    assert planned.value.planned.method == "GET"

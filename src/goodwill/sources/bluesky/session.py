@@ -70,6 +70,8 @@ class BlueskySession:
 
     def headers(self, client: HttpClient) -> dict[str, str]:
         """``Authorization`` for an XRPC call, logging in or refreshing only when due."""
+        if client.dry_run and self.access is None:
+            return {"Authorization": "Bearer ***"}  # a dry run shows the query, not the login before it
         if self.access is None or client.clock() >= self.expires_at - _MARGIN_S:
             if self.refresh is not None:
                 self._refresh(client)

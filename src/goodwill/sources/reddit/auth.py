@@ -76,6 +76,9 @@ class RedditAuth:
 
     def headers(self, client: HttpClient) -> dict[str, str]:
         """The Authorization and User-Agent headers for a Data API call, renewing the token if due."""
+        if client.dry_run and self._token is None:
+            # a dry run shows the data request it would make, not the token exchange before it
+            return {"Authorization": "bearer ***", "User-Agent": user_agent(self.settings, self.username)}
         token = self._token
         if token is None or client.clock() >= token.expires_at - _MARGIN_S:
             token = self._fetch(client)
