@@ -8,6 +8,7 @@ import io
 import json
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -647,9 +648,19 @@ def test_jwt_expiry_and_bad_queries() -> None:
 class FakeJetstream:
     """Replays recorded events from the requested cursor on, then closes cleanly (or drops)."""
 
-    def __init__(self, recorded: list[dict[str, Any]], *, drop_after: int | None = None) -> None:
+    def __init__(
+        self,
+        recorded: list[dict[str, Any]],
+        *,
+        drop_after: int | None = None,
+        delay_s: float = 0.0,
+        hold_open: bool = False,
+    ) -> None:
         self.recorded = recorded
         self.drop_after = drop_after
+        self.delay_s = delay_s
+        self.hold_open = hold_open  # a live stream: after the recording, stay open and quiet
+        self.stop = threading.Event()
         self.paths: list[str] = []
         self._server = serve(self.handle, "127.0.0.1", 0)
         self.url = f"ws://127.0.0.1:{self._server.socket.getsockname()[1]}/subscribe"
@@ -667,12 +678,16 @@ class FakeJetstream:
                 continue
             if wanted and event["kind"] == "commit" and event["commit"]["collection"] not in wanted:
                 continue
+            if self.delay_s:
+                time.sleep(self.delay_s)
             connection.send(json.dumps(event))
             sent += 1
             if self.drop_after is not None and sent >= self.drop_after:
                 self.drop_after = None
                 connection.socket.close()  # an abrupt drop, no close frame
                 return
+        if self.hold_open:
+            self.stop.wait()
         connection.close()
 
     def __enter__(self) -> FakeJetstream:
@@ -680,6 +695,7 @@ class FakeJetstream:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stop.set()
         self._server.shutdown()
         self._thread.join(timeout=5)
 
