@@ -185,3 +185,41 @@ def test_streams_end_after_their_session_time_so_follow_can_go_round() -> None:
             )
         )
     assert 1 <= len(got) <= 5
+
+
+def test_listen_reddit_new_with_app_credentials_from_the_environment(store: Store) -> None:
+    recs = load_cassette(fixture("reddit", "praw", "TestSubredditListings.test_new.json"))
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/api/v1/access_token":
+            return recs[0].response()
+        if request.url.path == "/r/askreddit/new" and "after" not in request.url.params:
+            return recs[1].response()
+        return httpx.Response(200, json={"kind": "Listing", "data": {"children": [], "after": None}})
+
+    cfg = WorkspaceConfig(
+        sources={
+            "reddit": SourceConfig(credentials={"client_id": "ACME_RID", "client_secret": "ACME_RSECRET"})
+        },
+        queries=[QueryConfig(source="reddit", kind="subreddit", value="askreddit", name="ask")],
+    )
+    env = {"ACME_RID": "rid-123456", "ACME_RSECRET": "rsecret-7890"}
+    listener = Listener(
+        store,
+        cfg,
+        env=env,
+        transport=httpx.MockTransport(handler),
+        clock=lambda: 1456900000.0,
+        sleep=lambda s: None,
+    )
+    (result,) = listener.run_once()
+    listener.close()
+    assert result.error is None and result.counts.imported == 100
+    assert store.read(lambda c: load_cursor(c, "reddit", "ask")) == {"since": 1456821458.0}
+    # the first page reaches back less than the 7-day backfill, so the walk asks for the next one
+    assert [r.url.path for r in seen] == ["/api/v1/access_token", "/r/askreddit/new", "/r/askreddit/new"]
+    assert seen[2].url.params["after"] == "t3_48f6io"
+    post = store.get("reddit", "t3_48fbm9")
+    assert post is not None and post.post.author_handle == "RedHeadQc"
