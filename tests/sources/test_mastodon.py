@@ -538,3 +538,35 @@ def test_missing_base_url_and_bad_queries() -> None:
         list(source().fetch(Query("mastodon", "hashtag", "two words", "a"), None, http))
     with pytest.raises(InputError, match="use hashtag:NAME"):
         list(source().fetch(Query("mastodon", "stream", "user", "a"), None, http))
+
+
+def test_account_by_name_is_looked_up_once_then_paged() -> None:
+    seen: list[httpx.Request] = []
+    recs = dev("test_fetch_next_previous.yaml")
+    me = recs[0]  # verify_credentials: the account entity a lookup answers too
+
+    def lookup(request: httpx.Request) -> httpx.Response | None:
+        return me.response() if request.url.path == "/api/v1/accounts/lookup" else None
+
+    src = source(page_size=5, max_pages=1)
+    pages = list(
+        src.fetch(
+            Query("mastodon", "account", "@mastodonpy_test", "me"),
+            None,
+            client(serve(recs, lookup, seen=seen)),
+        )
+    )
+    assert [str(r.url) for r in seen][:2] == [
+        f"{DEV}/api/v1/accounts/lookup?acct=mastodonpy_test",
+        f"{DEV}/api/v1/accounts/117020565966271181/statuses?limit=5",
+    ]
+    assert pages[0].items[0].post.text == "Toot number 9!"
+    missing = httpx.Response(404, json={"error": "Record not found"})
+    with pytest.raises(GoneError, match="no longer exists"):
+        list(
+            src.fetch(
+                Query("mastodon", "account", "nobody@nowhere.example", "x"),
+                None,
+                client(serve((), lambda r: missing)),
+            )
+        )
