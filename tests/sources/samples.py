@@ -21,6 +21,19 @@ SAMPLES: dict[str, list[Path]] = {
         LOCAL / "hackernews" / "algolia_search_by_date_synthetic.json",
         LOCAL / "hackernews" / "item_deleted_synthetic.json",
     ],
+    # the Reddit recordings are Betamax cassettes, not response bodies: synthetic bodies stand in
+    "reddit": [
+        LOCAL / "reddit" / "continue_thread_synthetic.json",
+        LOCAL / "reddit" / "removed_by_category_synthetic.json",
+    ],
+    # the Mastodon recordings are VCR.py cassettes; this synthetic timeline has local accounts
+    "mastodon": [LOCAL / "mastodon" / "quote_synthetic.json"],
+    "bluesky": [
+        fixture("bluesky", "marshalx_atproto", "post_record.json"),
+        fixture("bluesky_firehose", "jetstream", "expected_v1.jsonl"),
+        fixture("bluesky_firehose", "jetstream", "golden_v1.jsonl"),
+        LOCAL / "bluesky" / "jetstream_edit_delete_synthetic.jsonl",
+    ],
     "rss": [
         fixture("rss_atom", "feedjira", "google_alerts_atom.xml"),
         fixture("rss_atom", "feedjira", "json_feed.json"),
