@@ -6,7 +6,11 @@
     │   └── RecordRejected         one record is unusable (the batch goes on)
     ├── StoreError                 the database cannot be opened, migrated or written
     ├── PipelineError              stages do not fit together (a requirement is unmet)
-    └── ModelError                 a shipped model artifact is missing or corrupt
+    ├── ModelError                 a shipped model artifact is missing or corrupt
+    └── DeskError                  a care-desk operation cannot be done as asked
+        ├── NotFound               the case, reply or user does not exist (or is not yours to see)
+        ├── Forbidden              the role may not do this
+        └── ReplyBlocked           the reply check flagged the reply and no override reason was given
 
 Exit codes used by the CLI live here too, so they are named in one place.
 """
@@ -51,3 +55,23 @@ class PipelineError(GoodwillError):
 
 class ModelError(GoodwillError):
     """A model artifact shipped with goodwill is missing or unreadable."""
+
+
+class DeskError(GoodwillError):
+    """A care-desk operation cannot be done as asked (the message says why)."""
+
+
+class NotFound(DeskError):
+    """The case, reply or user does not exist, or the person asking may not see it."""
+
+
+class Forbidden(DeskError):
+    """The person's role does not allow this."""
+
+
+class ReplyBlocked(DeskError):
+    """The reply check flagged the reply; sending it needs a stated reason."""
+
+    def __init__(self, message: str, flags: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.flags = flags

@@ -145,3 +145,7 @@ enrichments = Table(
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic filter: the FTS5 table and its shadow tables are not part of the portable model."""
     return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
+
+
+# The care desk declares its tables on the same metadata (kept in its own module).
+import goodwill.store.schema_desk  # noqa: E402, F401

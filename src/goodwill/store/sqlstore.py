@@ -9,10 +9,10 @@ long enrichment run never holds a snapshot open while it writes results.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, delete, exists, func, not_, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -29,6 +29,8 @@ from goodwill.store.stats import compute_stats
 from goodwill.store.upsert import upsert_batch
 
 __all__ = ["Store", "open_store"]
+
+T = TypeVar("T")
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
@@ -119,7 +121,15 @@ class Store:
                 ) from exc
             raise
 
+    def transaction(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` in ONE write transaction (retried when locked): the hook for modules owning tables."""
+        return write(self._engine, self.url, fn)
+
     # -- reading --------------------------------------------------------------------------------
+
+    def reading(self) -> _ReadConnection:
+        """A short read connection, driver errors turned into StoreError: the read hook for other modules."""
+        return self._read()
 
     def get(self, network: str, native_id: str) -> StoredPost | None:
         """The stored post with this key, or None."""
