@@ -30,7 +30,8 @@ lint: install  ## ruff and mypy --strict on the package
 	$(BIN)/ruff check src tests bench train examples
 	$(BIN)/mypy src/goodwill
 
-test: install lint  ## lint, then the whole test suite (slow tests included)
+test: install lint  ## lint, then the whole test suite (slow tests included; installs chromium when missing)
+	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -n 2 -q
 
 test-fast: install  ## the tests without the slow ones

@@ -48,7 +48,7 @@
     if (reply) {
       reply.value = button.getAttribute("data-text") || "";
       reply.focus();
-      reply.dispatchEvent(new Event("keyup", { bubbles: true }));
+      reply.dispatchEvent(new Event("input", { bubbles: true }));
     }
   });
 
