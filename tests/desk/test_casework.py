@@ -223,3 +223,18 @@ def test_a_deleted_post_resolves_its_case(store: Store, people: dict[str, User])
     store.upsert([(gone, RawRecord(payload={"id": "1", "deleted": True}, provenance=PROVENANCE))])
     assert sync_cases(store, versions=VERSIONS, now=NOW).closed == 1
     assert _ids(store, people["agent"]) == []
+
+
+def test_an_ambassador_added_later_sees_matching_questions(store: Store, people: dict[str, User]) -> None:
+    from goodwill.desk.accounts import add_user
+    from goodwill.desk.cases import retag_cases
+
+    asks = add_post(store, "1", "@acmebank is the eSIM ready for my phone?", intent="question")
+    sync_cases(store, versions=VERSIONS, now=NOW)
+    late = add_user(
+        store, username="newbie", password="correct horse battery", role="ambassador", expertise=["esim"]
+    )
+    assert _ids(store, late) == []
+    assert retag_cases(store) == 1
+    assert _ids(store, late) == [asks]
+    assert retag_cases(store) == 0

@@ -84,6 +84,10 @@ def users_add(
             expertise=expertise or (),
             capacity=capacity,
         )
+        if user.expertise:
+            from goodwill.desk.cases import retag_cases
+
+            retag_cases(store)
     Console(stderr=True).print(f"Added {user.role.value} {user.username}.", markup=False)
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "agent_loads",
     "case_facts",
     "case_tags_for",
+    "retag_cases",
     "sync_cases",
 ]
 
@@ -248,6 +249,42 @@ def _close_deleted(conn: Connection, now: datetime) -> int:
     return len(gone)
 
 
+def _retag(conn: Connection) -> int:
+    vocabulary = normalise_tags(_vocabulary(conn))
+    if not vocabulary:
+        return 0
+    stmt = (
+        select(cases.c.id, posts.c.text)
+        .join(posts, posts.c.id == cases.c.post_id)
+        .where(cases.c.state.in_(ACTIVE_STATES), cases.c.visibility == "public")
+    )
+    rows = list(conn.execute(stmt))
+    have: set[tuple[int, str]] = set()
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found = conn.execute(
+            select(case_tags.c.case_id, case_tags.c.tag).where(
+                case_tags.c.case_id.in_(chunk), case_tags.c.tag.in_(vocabulary)
+            )
+        )
+        have.update((int(c), str(t)) for c, t in found)
+    missing = [
+        {"case_id": r.id, "tag": term}
+        for r in rows
+        for term in vocabulary
+        if term in {w.lower() for w in _WORD.findall(r.text or "")} and (r.id, term) not in have
+    ]
+    if missing:
+        conn.execute(insert(case_tags), missing)
+    return len(missing)
+
+
+def retag_cases(store: Store) -> int:
+    """Tag unresolved public cases with every expertise word their post uses (after someone new joins)."""
+    return store.transaction(_retag)
+
+
 def sync_cases(
     store: Store,
     *,
@@ -271,6 +308,7 @@ def sync_cases(
         created += c
         assigned += a
     closed = store.transaction(lambda conn: _close_deleted(conn, stamp))
+    retag_cases(store)
     if created or closed:
         detail = {"created": created, "assigned": assigned, "closed": closed}
         store.transaction(lambda conn: record_audit(conn, SYSTEM, "cases.sync", detail=detail, now=stamp))

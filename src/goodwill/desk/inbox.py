@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, Row, and_, exists, false, literal_column, or_, select
 
 from goodwill.desk.accounts import User
 from goodwill.desk.cases import ACTIVE_STATES
@@ -28,7 +28,11 @@ __all__ = [
     "Facets",
     "InboxFilter",
     "InboxPage",
+    "active_clause",
+    "case_row",
+    "case_select",
     "facets",
+    "forget_facets",
     "list_inbox",
     "sla_state",
     "visible_to",
@@ -104,6 +108,11 @@ def sla_state(state: str, due: datetime | None, warn: datetime | None, now: date
     if warn is not None and warn <= now:
         return "at_risk"
     return "ok"
+
+
+def active_clause() -> ColumnElement[bool]:
+    """Unresolved cases, written with literals so SQLite uses the partial inbox indexes."""
+    return cases.c.state.in_([literal_column(f"'{s}'") for s in ACTIVE_STATES])
 
 
 def visible_to(viewer: User) -> ColumnElement[bool] | None:
@@ -189,7 +198,7 @@ def list_inbox(store: Store, viewer: User, f: InboxFilter, *, now: datetime | No
     if seen is not None:
         where.append(seen)
     if f.state == "active":
-        where.append(cases.c.state.in_(ACTIVE_STATES))
+        where.append(active_clause())
     else:
         where.append(cases.c.state == f.state)
     for name in ("brand", "network", "intent", "language", "queue"):

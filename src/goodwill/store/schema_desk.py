@@ -29,11 +29,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from goodwill.store.schema import UTCDateTime, metadata
 
 __all__ = [
+    "ACTIVE_SQL",
+    "INBOX_FILTER_COLUMNS",
     "api_tokens",
     "audit_log",
     "case_actions",
@@ -119,16 +122,34 @@ cases = Table(
     Column("sla_due_at", UTCDateTime, nullable=True),
     Column("sla_warn_at", UTCDateTime, nullable=True),
     Column("escalated", Boolean, nullable=False, default=False),
-    Index("ix_cases_state_priority", "state", "priority"),
-    Index("ix_cases_brand_state_priority", "brand", "state", "priority"),
-    Index("ix_cases_network_state_priority", "network", "state", "priority"),
-    Index("ix_cases_intent_state_priority", "intent", "state", "priority"),
-    Index("ix_cases_language_state_priority", "language", "state", "priority"),
-    Index("ix_cases_queue_state_priority", "queue", "state", "priority"),
-    Index("ix_cases_assignee_state_priority", "assignee_id", "state", "priority"),
-    Index("ix_cases_state_sla_due_at", "state", "sla_due_at"),
     Index("ix_cases_network_author_handle", "network", "author_handle"),
 )
+
+#: The inbox's usual question, "not resolved", as literal SQL: a partial index is used only when the
+#: query's WHERE holds this very expression (a bound parameter would not match).
+ACTIVE_SQL = "state IN ('open', 'pending')"
+_ACTIVE = text(ACTIVE_SQL)
+#: Each inbox filter has a partial index over unresolved cases in inbox order (priority down, then
+#: the older case), so a filtered inbox reads 50 index entries and never sorts.
+INBOX_FILTER_COLUMNS = ("brand", "network", "intent", "language", "queue", "assignee_id")
+Index(
+    "ix_cases_active_priority",
+    cases.c.priority.desc(),
+    cases.c.id,
+    sqlite_where=_ACTIVE,
+    postgresql_where=_ACTIVE,
+)
+for _name in INBOX_FILTER_COLUMNS:
+    Index(
+        f"ix_cases_active_{_name}",
+        cases.c[_name],
+        cases.c.priority.desc(),
+        cases.c.id,
+        sqlite_where=_ACTIVE,
+        postgresql_where=_ACTIVE,
+    )
+Index("ix_cases_state_priority", cases.c.state, cases.c.priority.desc(), cases.c.id)
+Index("ix_cases_active_sla_due_at", cases.c.sla_due_at, sqlite_where=_ACTIVE, postgresql_where=_ACTIVE)
 
 case_tags = Table(
     "case_tags",

@@ -108,15 +108,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
         sa.UniqueConstraint("post_id", name=op.f("uq_cases_post_id")),
     )
-    op.create_index("ix_cases_assignee_state_priority", "cases", ["assignee_id", "state", "priority"])
-    op.create_index("ix_cases_brand_state_priority", "cases", ["brand", "state", "priority"])
-    op.create_index("ix_cases_intent_state_priority", "cases", ["intent", "state", "priority"])
-    op.create_index("ix_cases_language_state_priority", "cases", ["language", "state", "priority"])
+    active = sa.text("state IN ('open', 'pending')")
+    inbox_order: list[str | sa.TextClause] = [sa.text("priority DESC"), "id"]
+    op.create_index(
+        "ix_cases_active_priority", "cases", inbox_order, sqlite_where=active, postgresql_where=active
+    )
+    for name in ("brand", "network", "intent", "language", "queue", "assignee_id"):
+        op.create_index(
+            f"ix_cases_active_{name}",
+            "cases",
+            [name, *inbox_order],
+            sqlite_where=active,
+            postgresql_where=active,
+        )
+    op.create_index("ix_cases_state_priority", "cases", ["state", *inbox_order])
+    op.create_index(
+        "ix_cases_active_sla_due_at", "cases", ["sla_due_at"], sqlite_where=active, postgresql_where=active
+    )
     op.create_index("ix_cases_network_author_handle", "cases", ["network", "author_handle"])
-    op.create_index("ix_cases_network_state_priority", "cases", ["network", "state", "priority"])
-    op.create_index("ix_cases_queue_state_priority", "cases", ["queue", "state", "priority"])
-    op.create_index("ix_cases_state_priority", "cases", ["state", "priority"])
-    op.create_index("ix_cases_state_sla_due_at", "cases", ["state", "sla_due_at"])
 
     op.create_table(
         "desk_sessions",
@@ -233,16 +242,11 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_desk_sessions_user_id"), table_name="desk_sessions")
 
     op.drop_table("desk_sessions")
-    op.drop_index("ix_cases_state_sla_due_at", table_name="cases")
-    op.drop_index("ix_cases_state_priority", table_name="cases")
-    op.drop_index("ix_cases_queue_state_priority", table_name="cases")
-    op.drop_index("ix_cases_network_state_priority", table_name="cases")
     op.drop_index("ix_cases_network_author_handle", table_name="cases")
-    op.drop_index("ix_cases_language_state_priority", table_name="cases")
-    op.drop_index("ix_cases_intent_state_priority", table_name="cases")
-    op.drop_index("ix_cases_brand_state_priority", table_name="cases")
-    op.drop_index("ix_cases_assignee_state_priority", table_name="cases")
-
+    op.drop_index("ix_cases_active_sla_due_at", table_name="cases")
+    op.drop_index("ix_cases_state_priority", table_name="cases")
+    for name in ("priority", "brand", "network", "intent", "language", "queue", "assignee_id"):
+        op.drop_index(f"ix_cases_active_{name}", table_name="cases")
     op.drop_table("cases")
     op.drop_table("api_tokens")
     op.drop_table("users")
