@@ -72,6 +72,6 @@ class Forbidden(DeskError):
 class ReplyBlocked(DeskError):
     """The reply check flagged the reply; sending it needs a stated reason."""
 
-    def __init__(self, message: str, flags: list[dict[str, str]]) -> None:
+    def __init__(self, message: str, flags: list[dict[str, object]]) -> None:
         super().__init__(message)
         self.flags = flags

@@ -85,7 +85,12 @@ def test_reply_check_and_operations(api: tuple[TestClient, dict[str, str], dict[
     ).json()
     assert flags == {
         "flags": [
-            {"code": "sales_pitch", "message": "offers a discount nobody asked for", "evidence": "discount"}
+            {
+                "code": "sales_pitch",
+                "message": "offers a discount nobody asked for",
+                "evidence": "discount",
+                "blocking": True,
+            }
         ]
     }
     blocked = client.post(f"/api/v1/cases/{case}/replies", json={"text": "a discount for you"}, headers=agent)

@@ -238,3 +238,22 @@ def test_an_ambassador_added_later_sees_matching_questions(store: Store, people:
     assert retag_cases(store) == 1
     assert _ids(store, late) == [asks]
     assert retag_cases(store) == 0
+
+
+def test_warnings_do_not_block_and_a_token_reason_is_refused(store: Store, people: dict[str, User]) -> None:
+    add_post(store, "1", "@acmebank help?", intent="question")
+    sync_cases(store, versions=VERSIONS, now=NOW)
+    agent = people["agent"]
+    (case,) = list_inbox(store, agent, InboxFilter(), now=NOW).rows
+    pitch = [ReplyFlag(code="sales.offer", message="an offer", evidence="20% off")]
+    with pytest.raises(ReplyBlocked):
+        send_reply(store, agent, case.id, "Get 20% off!", flags=pitch, override_reason="because", now=NOW)
+    canned = [ReplyFlag(code="canned.template", message="a form letter", blocking=False)]
+    reply_id = send_reply(
+        store, agent, case.id, "Thank you for reaching out", flags=canned, override_reason="x"
+    )
+    (reply,) = get_case(store, agent, case.id).replies
+    assert reply.id == reply_id and reply.override_reason is None
+    assert reply.flags == [
+        {"code": "canned.template", "message": "a form letter", "evidence": "", "blocking": False}
+    ]

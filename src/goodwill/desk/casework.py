@@ -35,6 +35,7 @@ __all__ = [
     "ReplyEntry",
     "assign_case",
     "correct_judgement",
+    "flag_dict",
     "get_case",
     "get_case_row",
     "reply_context",
@@ -71,7 +72,7 @@ class ReplyEntry:
     who: str | None
     at: datetime
     override_reason: str | None
-    flags: list[dict[str, str]]
+    flags: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,11 @@ def _thread(conn: Connection, prow: Any) -> list[StoredPost]:
     return stored_posts(conn, rows, None)
 
 
+def flag_dict(flag: ReplyFlag) -> dict[str, Any]:
+    """A flag as stored with a reply and shown to the agent."""
+    return {"code": flag.code, "message": flag.message, "evidence": flag.evidence, "blocking": flag.blocking}
+
+
 def reply_context(detail: CaseDetail) -> ReplyContext:
     """What the reply check needs to judge a draft for this case."""
     receptivity = detail.post.enrichment.get("receptivity") or {}
@@ -365,14 +371,17 @@ def send_reply(
     if len(body) > MAX_REPLY_CHARS:
         raise DeskError(f"the reply has {len(body):,} characters; keep it under {MAX_REPLY_CHARS:,}.")
     reason = (override_reason or "").strip() or None
-    flag_list = [{"code": f.code, "message": f.message, "evidence": f.evidence} for f in flags]
-    if flag_list and reason is None:
+    flag_list = [flag_dict(f) for f in flags]
+    blocking = [f for f in flags if f.blocking]
+    if blocking and (reason is None or len(reason.split()) < 2):
         raise ReplyBlocked(
             "the reply check flagged this reply: "
-            + "; ".join(f.message for f in flags)
-            + ". Rewrite it, or give a reason to send it anyway.",
+            + "; ".join(f.message for f in blocking)
+            + ". Rewrite it, or say in a few words why it should go out anyway.",
             flag_list,
         )
+    if not blocking:
+        reason = None
     if channel not in ("copied", "network"):
         raise DeskError(f"unknown channel {channel!r}: use copied or network.")
     direct = can(viewer.role, Permission.REPLY_DIRECTLY)

@@ -101,6 +101,8 @@ class ReplyFlag:
     code: str
     message: str
     evidence: str = ""
+    #: a blocking flag stops the reply until a reason is given; the others are warnings
+    blocking: bool = True
 
 
 class ReplyChecker(Protocol):

@@ -101,7 +101,7 @@ class ReplyOut(BaseModel):
     who: str | None
     at: datetime
     override_reason: str | None
-    flags: list[dict[str, str]]
+    flags: list[dict[str, Any]]
 
 
 class CaseDetailOut(BaseModel):
@@ -121,6 +121,7 @@ class FlagOut(BaseModel):
     code: str
     message: str
     evidence: str
+    blocking: bool
 
 
 class CheckOut(BaseModel):
@@ -261,7 +262,11 @@ def check(request: Request, user: ApiUser, case_id: int, body: DraftIn) -> Check
     need(user, Permission.REPLY, "reply")
     d = get_case(_store(request), user, case_id)
     found = _services(request).reply_checker.check(body.text, reply_context(d))
-    return CheckOut(flags=[FlagOut(code=f.code, message=f.message, evidence=f.evidence) for f in found])
+    return CheckOut(
+        flags=[
+            FlagOut(code=f.code, message=f.message, evidence=f.evidence, blocking=f.blocking) for f in found
+        ]
+    )
 
 
 @router.get(

@@ -21,6 +21,7 @@ from goodwill.desk.casework import (
     CORRECTABLE,
     assign_case,
     correct_judgement,
+    flag_dict,
     get_case,
     reply_context,
     review_reply,
@@ -220,7 +221,7 @@ def _case_page(
     case_id: int,
     *,
     draft: str = "",
-    flags: list[dict[str, str]] | None = None,
+    flags: list[dict[str, object]] | None = None,
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -257,7 +258,7 @@ def check_reply(
     need(session.user, Permission.REPLY, "reply")
     detail = get_case(_store(request), session.user, case_id)
     found = _services(request).reply_checker.check(text, reply_context(detail))
-    flags = [{"code": f.code, "message": f.message, "evidence": f.evidence} for f in found]
+    flags = [flag_dict(f) for f in found]
     if request.headers.get("hx-request") == "true":
         return _pages(request).render(
             request, "_check.html", session=session, flags=flags, checked=bool(text)
