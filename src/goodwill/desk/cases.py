@@ -7,9 +7,10 @@ and skills, the SLA policy for deadlines and the assigner for an agent with room
 It is idempotent, run by ``goodwill cases sync`` and by ``goodwill serve`` on
 start. A case whose post was deleted by its author is resolved.
 
-Visibility: a case is *public* (ambassadors may see it) when the post asks a
-question or for a recommendation and is not a complaint; complaints and help
-requests often involve someone's account and stay with staff.
+Visibility: a case is *public* (ambassadors may see it) when its intent is one of
+``DeskServices.public_intents`` (by default a question or a request for a
+recommendation; ``[care.ambassadors] intents`` once wired) and it is not a
+complaint: complaints often involve someone's account and stay with staff.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from goodwill.store.schema_desk import case_actions, case_tags, cases, users
 
 __all__ = [
     "ACTIVE_STATES",
-    "PUBLIC_INTENTS",
     "STATES",
     "SyncCounts",
     "agent_loads",
@@ -45,7 +45,6 @@ __all__ = [
 
 STATES = ("open", "pending", "resolved")
 ACTIVE_STATES = ("open", "pending")
-PUBLIC_INTENTS = frozenset({"question", "recommendation_request"})
 _PAGE = 1000
 _HASHTAG = re.compile(r"#(\w{2,64})", re.UNICODE)
 _WORD = re.compile(r"[\w-]+", re.UNICODE)
@@ -107,6 +106,12 @@ def case_tags_for(facts: CaseFacts, skills: Iterable[str], vocabulary: Iterable[
             *known,
         ]
     )
+
+
+def _visibility(facts: CaseFacts, services: DeskServices) -> str:
+    if facts.intent in services.public_intents and facts.intent != "complaint" and not facts.is_complaint:
+        return "public"
+    return "private"
 
 
 def agent_loads(conn: Connection) -> list[AgentLoad]:
@@ -177,9 +182,7 @@ def _open_cases(
                 intent=facts.intent,
                 language=facts.language,
                 sentiment=facts.sentiment,
-                visibility="public"
-                if facts.intent in PUBLIC_INTENTS and not facts.is_complaint
-                else "private",
+                visibility=_visibility(facts, services),
                 reasons=[str(r) for r in receptivity.get("reasons") or ()],
                 counter_reasons=[str(r) for r in receptivity.get("counter_reasons") or ()],
                 author_handle=stored.post.author_handle,

@@ -253,6 +253,14 @@ def reply_context(detail: CaseDetail) -> ReplyContext:
         intent=detail.case.intent,
         welcome=welcome,
         enrichment=detail.post.enrichment,
+        author=tuple(
+            x
+            for x in (
+                detail.post.post.author_handle,
+                detail.post.post.author.name if detail.post.post.author else None,
+            )
+            if x
+        ),
     )
 
 

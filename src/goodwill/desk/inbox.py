@@ -122,7 +122,7 @@ def visible_to(viewer: User) -> ColumnElement[bool] | None:
     if not can(viewer.role, Permission.VIEW_CASES) or not viewer.expertise:
         return false()
     tagged = exists().where(case_tags.c.case_id == cases.c.id, case_tags.c.tag.in_(list(viewer.expertise)))
-    return and_(cases.c.visibility == "public", tagged)
+    return and_(cases.c.visibility == "public", cases.c.escalated == False, tagged)  # noqa: E712
 
 
 def _sla_clause(name: str, now: datetime) -> ColumnElement[bool]:

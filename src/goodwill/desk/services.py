@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 __all__ = [
+    "DEFAULT_PUBLIC_INTENTS",
     "AgentLoad",
     "Assigner",
     "CaseFacts",
@@ -94,6 +95,8 @@ class ReplyContext:
     intent: str | None
     welcome: bool
     enrichment: Mapping[str, Any] = field(default_factory=dict)
+    #: the author's handle and name, so a reply that names them reads as personal
+    author: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,10 @@ class _NoSuggestions:
         return []
 
 
+#: Intents of a case ambassadors may see (a complaint never is one).
+DEFAULT_PUBLIC_INTENTS = frozenset({"question", "recommendation_request"})
+
+
 @dataclass(frozen=True)
 class DeskServices:
     router: Router = field(default_factory=_DefaultRouter)
@@ -153,3 +160,5 @@ class DeskServices:
     sla: SlaPolicy = field(default_factory=_NoSla)
     reply_checker: ReplyChecker = field(default_factory=_NoReplyCheck)
     suggester: Suggester = field(default_factory=_NoSuggestions)
+    #: a case with one of these intents that is not a complaint is public (ambassadors may see it)
+    public_intents: frozenset[str] = DEFAULT_PUBLIC_INTENTS
