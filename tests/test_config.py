@@ -91,7 +91,23 @@ def test_a_brand_given_by_name_also_answers_to_its_usual_handle_and_hashtag() ->
     from goodwill.config import WorkspaceConfig
 
     config = WorkspaceConfig.from_names(["Acme Bank"], ["Globex"])
-    assert config.brands[0].all_handles() == ["acmebank"]
+    assert config.brands[0].all_handles()[:2] == ["acmebank", "acme_bank"]
     assert config.brands[0].hashtags == ["AcmeBank"]
-    assert config.competitors[0].all_handles() == ["Globex"]
+    assert config.competitors[0].all_handles()[0] == "Globex"
     assert config.competitors[0].hashtags == []
+
+
+@pytest.mark.parametrize(
+    ("brand", "handle"),
+    [("Apple", "AppleSupport"), ("Amazon", "AmazonHelp"), ("Spotify", "SpotifyCares"),
+     ("Uber", "Uber_Support"), ("PlayStation", "AskPlayStation"), ("British Airways", "British_Airways")],
+)
+def test_a_brand_given_by_name_also_answers_to_its_usual_care_accounts(brand: str, handle: str) -> None:
+    from goodwill.config import WorkspaceConfig
+    from goodwill.enrich.mentions import MentionsStage
+    from goodwill.enrich.stage import StageContext
+
+    stage = MentionsStage(StageContext(config=WorkspaceConfig.from_names([brand], [])))
+    found = stage.find(f"@{handle} my order never arrived, can you check?")
+    assert found == [{"name": brand, "role": "brand", "addressed": True, "matched": [f"@{handle}"]}]
+    assert stage.find(f"@{handle}fan club meeting tonight") == []

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from goodwill.care.config import CareConfig
 from goodwill.errors import ConfigError
 
 __all__ = [
@@ -85,6 +86,8 @@ class WorkspaceConfig(BaseModel):
     #: ISO 639-1 codes we care about; empty means every language
     languages: list[str] = Field(default_factory=list)
     store_url: str | None = None
+    #: the care desk: routing, SLAs, reply policy, agents (goodwill.care.config)
+    care: CareConfig = Field(default_factory=CareConfig)
 
     def resolved_store_url(self, workspace: Path) -> str:
         return self.store_url or default_store_url(workspace)
@@ -102,11 +105,35 @@ class WorkspaceConfig(BaseModel):
         )
 
 
+#: How brands usually name their customer-care accounts: @AppleSupport, @AmazonHelp, @SpotifyCares,
+#: @Uber_Support, @AskPlayStation. A post to one of these is a post to the brand.
+_CARE_SUFFIXES: tuple[str, ...] = (
+    "support", "help", "helps", "helpers", "care", "cares", "service", "assist",
+    "_support", "_help", "_care", "_cares", "_service",
+)
+_CARE_PREFIXES: tuple[str, ...] = ("ask", "ask_")
+
+
+def _care_variants(name: str, compact: str) -> list[str]:
+    """The usual care-account spellings of a brand's handle (its main handle not included)."""
+    base = compact.lower()
+    words = re.findall(r"\w+", name.lower(), flags=re.UNICODE)
+    joined = ["_".join(words)] if len(words) > 1 else []
+    return [
+        *joined,
+        *(base + suffix for suffix in _CARE_SUFFIXES),
+        *(prefix + base for prefix in _CARE_PREFIXES),
+    ]
+
+
 def _spec_from_name(name: str) -> BrandSpec:
     compact = re.sub(r"[^\w]", "", name, flags=re.UNICODE)
-    if not compact or compact.lower() == name.lower():
-        return BrandSpec(name=name, handles={"any": [compact]} if compact else {})
-    return BrandSpec(name=name, handles={"any": [compact.lower()]}, hashtags=[compact])
+    if not compact:
+        return BrandSpec(name=name)
+    variants = _care_variants(name, compact)
+    if compact.lower() == name.lower():
+        return BrandSpec(name=name, handles={"any": [compact, *variants]})
+    return BrandSpec(name=name, handles={"any": [compact.lower(), *variants]}, hashtags=[compact])
 
 
 def default_store_url(workspace: Path) -> str:

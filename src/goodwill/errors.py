@@ -7,6 +7,7 @@
     ├── StoreError                 the database cannot be opened, migrated or written
     ├── PipelineError              stages do not fit together (a requirement is unmet)
     ├── ModelError                 a shipped model artifact is missing or corrupt
+    ├── CareError                  a care action is refused (a flagged reply sent without a reason)
     └── DeskError                  a care-desk operation cannot be done as asked
         ├── NotFound               the case, reply or user does not exist (or is not yours to see)
         ├── Forbidden              the role may not do this
@@ -55,6 +56,10 @@ class PipelineError(GoodwillError):
 
 class ModelError(GoodwillError):
     """A model artifact shipped with goodwill is missing or unreadable."""
+
+
+class CareError(GoodwillError):
+    """A care action cannot go ahead as asked, e.g. a flagged reply sent without a stated reason."""
 
 
 class DeskError(GoodwillError):
