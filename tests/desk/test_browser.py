@@ -16,9 +16,9 @@ import pytest
 from desk_helpers import PASSWORD, VERSIONS, add_people, add_post
 from hostile import HANDLES, NAMES, TEXTS, URLS
 from live_server import serve
-from web_helpers import SalesCheck
 
-from goodwill.desk.services import DeskServices
+from goodwill.care.config import CareConfig
+from goodwill.config import BrandSpec, WorkspaceConfig
 from goodwill.store import Store
 from goodwill.web import DeskSettings, create_app
 
@@ -76,6 +76,21 @@ def _login(page: Any, base: str, username: str) -> None:
     assert page.url == f"{base}/inbox", page.content()[:3000]
 
 
+def _workspace(tmp_path: Path) -> tuple[WorkspaceConfig, Path]:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "cards.md").write_text(
+        "# Cards\n\n## Charged twice\n\nA card payment that shows twice is usually a pending authorisation: "
+        "the second one drops off within 3 days. If it stays, we refund the second charge to your card.\n",
+        encoding="utf-8",
+    )
+    config = WorkspaceConfig(
+        brands=[BrandSpec(name="Acme Bank", domains=["acmebank.example"])],
+        care=CareConfig(knowledge_base="kb"),
+    )
+    return config, tmp_path
+
+
 def test_log_in_work_a_case_and_send_a_reply(store: Store, browser: Any, tmp_path: Path) -> None:
     add_people(store)
     add_post(
@@ -102,9 +117,9 @@ def test_log_in_work_a_case_and_send_a_reply(store: Store, browser: Any, tmp_pat
         handle="minao",
         name="Mina Okafor",
     )
+    config, folder = _workspace(tmp_path)
     app = create_app(
-        DeskSettings(store_url=store.url, versions=VERSIONS),
-        services=DeskServices(reply_checker=SalesCheck()),
+        DeskSettings(store_url=store.url, versions=VERSIONS, workspace=config, workspace_dir=folder),
         store=store,
     )
     shots = _shots(tmp_path)
@@ -131,32 +146,43 @@ def test_log_in_work_a_case_and_send_a_reply(store: Store, browser: Any, tmp_pat
         assert "complaint addressed to Acme Bank" in page.locator(".why").inner_text()
         assert page.locator("a.source").get_attribute("rel") == "noopener nofollow ugc"
 
+        # A suggested answer from the knowledge base, with its citation.
+        suggestion = page.locator(".suggestions li").first
+        assert "pending authorisation" in suggestion.inner_text()
+        assert suggestion.locator("cite").inner_text() == "cards.md > Cards > Charged twice"
+
         # The reply check (via htmx as one types) stops a sales pitch.
         page.keyboard.press("r")
-        page.keyboard.type("So sorry! Use code SAVE20 for a discount on your next card.")
+        page.keyboard.type("So sorry Mina! Use code SAVE20 for 20% off your next card.")
         page.wait_for_selector(".check.flagged")
-        assert "offers a discount nobody asked for" in page.locator("#check-result").inner_text()
+        flagged = page.locator("#check-result").inner_text()
+        assert "sales.code" in flagged and "sales.offer" in flagged
         page.click("#send")
         page.wait_for_selector("p.error")
         assert "flagged this reply" in page.locator("p.error").inner_text()
         page.screenshot(path=str(shots / "reply-check.png"), full_page=True)
 
-        # Rewritten, it goes out, logged with who sent it.
-        page.fill(
-            "#reply-text", "Sorry about that, Mina. We have refunded the second charge; it shows in 2 days."
-        )
-        page.wait_for_selector(".check.ok")
+        # Rewritten from the suggestion, it goes out, logged with who sent it.
+        page.locator(".use-suggestion").first.click()
+        page.locator("#reply-text").press("End")
+        page.keyboard.type(" Sorry about that, Mina.")
+        page.wait_for_selector(".check.ok, .check.warned")
+        assert page.locator(".check.flagged").count() == 0
         page.click("#send")
         page.wait_for_url(f"{base}/cases/*#replies")
         reply = page.locator("article.reply").first.inner_text()
-        assert "Alice Agent" in reply and "copied and marked as replied" in reply and "refunded" in reply
+        assert (
+            "Alice Agent" in reply and "copied and marked as replied" in reply and "Sorry about that" in reply
+        )
         assert "replied" in page.locator(".history").inner_text()
         page.screenshot(path=str(shots / "case.png"), full_page=True)
 
         page.goto(f"{base}/metrics")
         assert page.locator("#m-replies").inner_text() == "1"
-        assert page.locator("#m-pending").inner_text() == "1"
-        page.screenshot(path=str(shots / "metrics.png"))
+        assert page.locator("#m-social").inner_text() == "1"
+        assert page.locator("#m-frt").inner_text() not in ("", "–")
+        assert "contacts handled on social" in page.locator("#m-deflection").inner_text()
+        page.screenshot(path=str(shots / "metrics.png"), full_page=True)
         assert watch.dialogs == []
         # The one failed load is the refused pitch itself (422 Unprocessable Entity).
         assert [e for e in watch.errors if "422" not in e] == []

@@ -35,6 +35,10 @@ def _versions(workspace: Workspace) -> dict[str, str]:
     return default_pipeline(StageContext(config=workspace.config)).versions
 
 
+def _folder(workspace: Workspace) -> Path:
+    return workspace.config_path.parent if workspace.config_path is not None else Path.cwd()
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()
@@ -145,7 +149,8 @@ def cases_sync(config: ConfigOption = None) -> None:
 
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
-        counts = sync_cases(store, versions=_versions(workspace), services=default_services())
+        services = default_services(workspace.config, workspace=_folder(workspace))
+        counts = sync_cases(store, versions=_versions(workspace), services=services)
     Console(stderr=True).print(
         f"Opened {counts.created:,} cases ({counts.assigned:,} assigned); resolved {counts.closed:,} "
         "whose post was deleted.",
@@ -209,6 +214,8 @@ def serve(
         knowledge_base=knowledge_base,
         secure_cookies=secure_cookies,
         versions=_versions(workspace),
+        workspace=workspace.config,
+        workspace_dir=_folder(workspace),
     )
     desk = create_app(settings)
     shown = f"[{host}]" if ":" in host else host

@@ -66,7 +66,12 @@ def create_app(
     """The desk as an ASGI app; pass ``store`` to share an open one (tests), else it opens ``store_url``."""
     owned = store is None
     the_store = store if store is not None else open_store(settings.store_url)
-    the_services = services or default_services(knowledge_base=settings.knowledge_base)
+    the_services = services or default_services(
+        settings.workspace,
+        workspace=settings.workspace_dir,
+        store=the_store,
+        knowledge_base=settings.knowledge_base,
+    )
     if settings.sync_on_start:
         sync_cases(the_store, versions=settings.versions, services=the_services)
 

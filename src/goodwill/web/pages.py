@@ -30,6 +30,7 @@ from goodwill.desk.casework import (
 )
 from goodwill.desk.counts import desk_counts
 from goodwill.desk.inbox import SLA_STATES, InboxFilter, facets, list_inbox
+from goodwill.desk.reports import desk_leaderboard, desk_metrics
 from goodwill.desk.roles import Permission, can
 from goodwill.desk.services import DeskServices, Suggestion
 from goodwill.errors import ReplyBlocked
@@ -353,9 +354,21 @@ def audit(request: Request, session: PageSession, before: int | None = None) -> 
 @router.get("/metrics")
 def metrics(request: Request, session: PageSession) -> Response:
     need(session.user, Permission.VIEW_METRICS, "see the care metrics")
+    care = _settings(request).workspace.care
     return _pages(request).render(
-        request, "metrics.html", session=session, counts=desk_counts(_store(request))
+        request,
+        "metrics.html",
+        session=session,
+        counts=desk_counts(_store(request)),
+        report=desk_metrics(_store(request), care),
     )
+
+
+@router.get("/leaderboard")
+def ambassadors_board(request: Request, session: PageSession) -> Response:
+    need(session.user, Permission.VIEW_CASES, "see the ambassadors' leaderboard")
+    rows = desk_leaderboard(_store(request), _settings(request).workspace.care.ambassadors)
+    return _pages(request).render(request, "leaderboard.html", session=session, rows=rows)
 
 
 @router.get("/healthz")

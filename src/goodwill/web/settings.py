@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from goodwill.config import WorkspaceConfig
+
 __all__ = ["DeskSettings"]
 
 
@@ -22,7 +24,11 @@ class DeskSettings(BaseModel):
     #: failed logins allowed per username and per address within the window
     login_attempts: int = Field(default=5, ge=1)
     login_window_s: float = Field(default=900.0, gt=0)
-    #: Markdown files the suggestions may cite
+    #: the workspace's goodwill.toml (its [care] table drives routing, SLAs, the reply check, suggestions)
+    workspace: WorkspaceConfig = Field(default_factory=WorkspaceConfig)
+    #: the folder of goodwill.toml, which relative paths in it are read from
+    workspace_dir: Path | None = None
+    #: Markdown files the suggestions may cite (default: ``[care] knowledge_base``)
     knowledge_base: Path | None = None
     #: the stage versions whose judgements count (None: each stage's latest)
     versions: dict[str, str] | None = None
