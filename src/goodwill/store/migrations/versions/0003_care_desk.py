@@ -111,7 +111,11 @@ def upgrade() -> None:
     active = sa.text("state IN ('open', 'pending')")
     inbox_order: list[str | sa.TextClause] = [sa.text("priority DESC"), "id"]
     op.create_index(
-        "ix_cases_active_priority", "cases", inbox_order, sqlite_where=active, postgresql_where=active
+        "ix_cases_active_priority",
+        "cases",
+        [*inbox_order, "sla_due_at", "sla_warn_at"],
+        sqlite_where=active,
+        postgresql_where=active,
     )
     for name in ("brand", "network", "intent", "language", "queue", "assignee_id"):
         op.create_index(
@@ -122,9 +126,6 @@ def upgrade() -> None:
             postgresql_where=active,
         )
     op.create_index("ix_cases_state_priority", "cases", ["state", *inbox_order])
-    op.create_index(
-        "ix_cases_active_sla_due_at", "cases", ["sla_due_at"], sqlite_where=active, postgresql_where=active
-    )
     op.create_index("ix_cases_network_author_handle", "cases", ["network", "author_handle"])
 
     op.create_table(
@@ -243,7 +244,6 @@ def downgrade() -> None:
 
     op.drop_table("desk_sessions")
     op.drop_index("ix_cases_network_author_handle", table_name="cases")
-    op.drop_index("ix_cases_active_sla_due_at", table_name="cases")
     op.drop_index("ix_cases_state_priority", table_name="cases")
     for name in ("priority", "brand", "network", "intent", "language", "queue", "assignee_id"):
         op.drop_index(f"ix_cases_active_{name}", table_name="cases")
