@@ -106,8 +106,8 @@ def fill(db: Path, n: int, seed: int = 7) -> int:
         con.executemany(
             "INSERT INTO cases (id, post_id, state, queue, assignee_id, priority, priority_parts, network, "
             "brand, intent, language, sentiment, visibility, reasons, counter_reasons, author_handle, "
-            "posted_at, created_at, updated_at, sla_due_at, escalated) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "posted_at, created_at, updated_at, sla_due_at, escalated, skills) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'[]')",
             case_rows,
         )
     con.execute("ANALYZE")

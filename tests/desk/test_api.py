@@ -120,6 +120,7 @@ def test_reply_check_and_operations(api: tuple[TestClient, dict[str, str], dict[
     assert detail["case"]["intent"] == "question" and detail["case"]["state"] == "open"
     assert [a["action"] for a in detail["actions"]] == [
         "created",
+        "assigned",  # the sweep when the desk started: alice had room
         "replied",
         "state",
         "state",

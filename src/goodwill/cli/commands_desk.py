@@ -141,9 +141,12 @@ def cases_sync(config: ConfigOption = None) -> None:
     """Open a case for every judged post that welcomes a reply and has none (spam left out).
 
     Run it after `goodwill enrich --stored`; `goodwill serve` runs it on start too.
-    Cases of posts their authors deleted are resolved.
+    Cases of posts their authors deleted are resolved. Then the sweep of [care]:
+    escalations, reassignment of cases left unanswered past `reassign_after`, and
+    an assignment round for waiting cases (run it from cron to keep that going).
     """
     from goodwill.desk.cases import sync_cases
+    from goodwill.desk.sweep import sweep_cases
     from goodwill.store import open_store
     from goodwill.web.wiring import default_services
 
@@ -151,9 +154,11 @@ def cases_sync(config: ConfigOption = None) -> None:
     with open_store(workspace.store_url) as store:
         services = default_services(workspace.config, workspace=_folder(workspace))
         counts = sync_cases(store, versions=_versions(workspace), services=services)
+        swept = sweep_cases(store, workspace.config.care)
     Console(stderr=True).print(
         f"Opened {counts.created:,} cases ({counts.assigned:,} assigned); resolved {counts.closed:,} "
-        "whose post was deleted.",
+        f"whose post was deleted; escalated {swept.escalated:,}, reassigned {swept.reassigned:,}, "
+        f"assigned {swept.assigned:,} waiting.",
         markup=False,
     )
 

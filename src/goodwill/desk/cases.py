@@ -175,6 +175,8 @@ def _open_cases(
                 state="open",
                 queue=route.queue,
                 assignee_id=assignee,
+                assigned_at=now if assignee is not None else None,
+                skills=list(route.skills),
                 priority=round(prio.score + route.priority_boost, 4),
                 priority_parts=parts,
                 network=facts.network,

@@ -301,7 +301,9 @@ def assign_case(
                 raise DeskError(f"user {assignee_id} is not an active agent; choose another.")
             name = target.username
         conn.execute(
-            update(cases).where(cases.c.id == case_id).values(assignee_id=assignee_id, updated_at=stamp)
+            update(cases)
+            .where(cases.c.id == case_id)
+            .values(assignee_id=assignee_id, assigned_at=stamp if assignee_id else None, updated_at=stamp)
         )
         _act(conn, case_id, _actor(viewer, ip), "assigned", {"to": name}, stamp)
 

@@ -100,6 +100,9 @@ cases = Table(
     Column("state", String(16), nullable=False),
     Column("queue", String(64), nullable=False),
     Column("assignee_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("assigned_at", UTCDateTime, nullable=True),
+    # what an agent needs to take the case (from routing and escalation)
+    Column("skills", JSON, nullable=False),
     Column("priority", Float, nullable=False),
     Column("priority_parts", JSON, nullable=False),
     Column("network", String(64), nullable=False),

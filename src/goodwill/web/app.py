@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from goodwill import __version__
 from goodwill.desk.cases import sync_cases
 from goodwill.desk.services import DeskServices
+from goodwill.desk.sweep import sweep_cases
 from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked
 from goodwill.store import Store, open_store
 from goodwill.web import api, pages
@@ -74,6 +75,7 @@ def create_app(
     )
     if settings.sync_on_start:
         sync_cases(the_store, versions=settings.versions, services=the_services)
+        sweep_cases(the_store, settings.workspace.care)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -78,6 +78,8 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("queue", sa.String(length=64), nullable=False),
         sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("assigned_at", UTCDateTime(), nullable=True),
+        sa.Column("skills", sa.JSON(), nullable=False),
         sa.Column("priority", sa.Float(), nullable=False),
         sa.Column("priority_parts", sa.JSON(), nullable=False),
         sa.Column("network", sa.String(length=64), nullable=False),
