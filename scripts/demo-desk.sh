@@ -6,7 +6,11 @@ WORKSPACE="$1"
 PORT="${2:-${DESK_PORT:-8080}}"
 GOODWILL="$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/goodwill"
 PASSWORD="goodwill-demo"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$WORKSPACE"
+# The desk's [care] settings (queues, SLAs, routing) and a small knowledge base for suggested answers.
+cat "$ROOT/examples/desk/care.toml" >> goodwill.toml
+rm -rf kb && cp -r "$ROOT/examples/desk/kb" kb
 echo "$PASSWORD" | "$GOODWILL" users add demo --role admin --name "Demo Admin" --password-stdin
 echo "$PASSWORD" | "$GOODWILL" users add agent --role agent --name "Demo Agent" --capacity 20 --password-stdin
 echo "$PASSWORD" | "$GOODWILL" users add ambassador --role ambassador --name "Demo Ambassador" \

@@ -100,3 +100,16 @@ def test_users_cases_and_labels_from_the_command_line(
 def test_serve_help_teaches(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["serve", "--help"], capsys)
     assert code == 0 and "127.0.0.1" in out and "--secure-cookies" in out
+
+
+def test_the_demo_care_settings_are_valid_with_the_sample(tmp_path: Path) -> None:
+    from goodwill.config import load_config
+
+    demo = SAMPLE.parent / "desk"
+    text = (SAMPLE / "goodwill.toml").read_text(encoding="utf-8") + (demo / "care.toml").read_text(
+        encoding="utf-8"
+    )
+    (tmp_path / "goodwill.toml").write_text(text, encoding="utf-8")
+    care = load_config(tmp_path / "goodwill.toml").care
+    assert [q.name for q in care.queues] == ["complaints", "broadband", "general"]
+    assert care.knowledge_base == "kb" and (demo / "kb" / "roaming.md").is_file()
