@@ -154,3 +154,42 @@ def test_the_openapi_document_lists_every_operation(
     }
     assert "HTTPBearer" in doc["components"]["securitySchemes"]
     assert client.get("/docs").status_code == 404  # no CDN-served docs UI
+
+
+def test_a_trusted_ambassador_answers_directly_unless_the_check_flags_it(store: Store) -> None:
+    from goodwill.care.config import CareConfig
+    from goodwill.config import WorkspaceConfig
+
+    people = add_people(store)
+    for i in range(3):
+        add_post(
+            store, f"q{i}", f"@acmebank does roaming work in country {i}?", intent="question", handle=f"u{i}"
+        )
+    config = WorkspaceConfig(care=CareConfig.model_validate({"ambassadors": {"trusted_after": 1}}))
+    app = create_app(DeskSettings(store_url=store.url, versions=VERSIONS, workspace=config), store=store)
+    amb = _auth(create_api_token(store, "amb", name="t"))
+    agent = _auth(create_api_token(store, "alice", name="t"))
+    ids = [r.id for r in list_inbox(store, people["ambassador"], InboxFilter()).rows]
+    assert len(ids) == 3
+    with TestClient(app, base_url=BASE) as client:
+
+        def status(case_id: int) -> str:
+            detail = client.get(f"/api/v1/cases/{case_id}", headers=agent).json()
+            return str(detail["replies"][-1]["status"])
+
+        text = "Hi, yes: roaming in that country works on every plan, same as at home."
+        first = client.post(f"/api/v1/cases/{ids[0]}/replies", json={"text": text}, headers=amb)
+        assert first.status_code == 201 and status(ids[0]) == "pending_approval"
+        client.post(f"/api/v1/replies/{first.json()['id']}/review", json={"approve": True}, headers=agent)
+        client.post(f"/api/v1/cases/{ids[1]}/replies", json={"text": text}, headers=amb)
+        assert status(ids[1]) == "sent"  # one accepted answer makes them trusted
+        flagged = "Thank you for reaching out! We apologize for any inconvenience. Roaming works there."
+        assert (
+            client.post(f"/api/v1/cases/{ids[2]}/replies", json={"text": flagged}, headers=amb).status_code
+            == 201
+        )
+        assert status(ids[2]) == "pending_approval"  # a warning from the check: a second pair of eyes
+    from goodwill.desk.reports import desk_leaderboard
+
+    (row,) = desk_leaderboard(store, config.care.ambassadors)
+    assert (row.ambassador, row.accepted, row.points, row.rank) == ("amb", 2, 20, "Newcomer")

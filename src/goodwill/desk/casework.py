@@ -365,10 +365,14 @@ def send_reply(
     override_reason: str | None = None,
     resolve: bool = False,
     channel: str = "copied",
+    needs_approval: bool | None = None,
     ip: str | None = None,
     now: datetime | None = None,
 ) -> int:
     """Log a reply sent (or, from an ambassador, waiting for approval); return its id.
+
+    ``needs_approval=False`` lets a trusted ambassador's answer out directly (the
+    ambassador policy decides that; by default every answer waits).
 
     A reply the check flagged goes out only with a stated reason, which is kept
     with the reply. ``channel`` is ``copied`` ("copy and mark as replied") until
@@ -394,7 +398,7 @@ def send_reply(
         reason = None
     if channel not in ("copied", "network"):
         raise DeskError(f"unknown channel {channel!r}: use copied or network.")
-    direct = can(viewer.role, Permission.REPLY_DIRECTLY)
+    direct = can(viewer.role, Permission.REPLY_DIRECTLY) or needs_approval is False
     stamp = _now(now)
 
     def run(conn: Connection) -> int:

@@ -17,13 +17,14 @@ from goodwill.care.ambassadors import (
     AnswerStatus,
     LeaderboardRow,
     leaderboard,
+    needs_approval,
 )
 from goodwill.care.config import CareConfig
 from goodwill.care.metrics import CaseRecord, MetricsReport, metrics_report
 from goodwill.store import Store
 from goodwill.store.schema_desk import cases, replies, users
 
-__all__ = ["desk_leaderboard", "desk_metrics"]
+__all__ = ["ambassador_answers", "ambassador_needs_approval", "desk_leaderboard", "desk_metrics"]
 
 _STATUS = {
     "sent": AnswerStatus.ACCEPTED,
@@ -112,6 +113,16 @@ def ambassador_answers(store: Store) -> tuple[list[AmbassadorAnswer], list[str]]
             ).scalars()
         )
     return answers, [str(n) for n in names]
+
+
+def ambassador_needs_approval(
+    store: Store, username: str, policy: AmbassadorPolicy, *, flagged: bool
+) -> bool:
+    """Whether this ambassador's next answer waits for an agent (always once the reply check flagged it)."""
+    if flagged:
+        return True
+    answers, _ = ambassador_answers(store)
+    return needs_approval(username, answers, policy)
 
 
 def desk_leaderboard(

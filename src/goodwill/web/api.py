@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from goodwill.desk.accounts import User
 from goodwill.desk.audit import list_audit
 from goodwill.desk.casework import (
     assign_case,
@@ -23,10 +24,12 @@ from goodwill.desk.casework import (
     set_state,
 )
 from goodwill.desk.inbox import CaseRow, InboxFilter, list_inbox
-from goodwill.desk.roles import Permission
+from goodwill.desk.reports import ambassador_needs_approval
+from goodwill.desk.roles import Permission, Role
 from goodwill.desk.services import DeskServices
 from goodwill.store import Store, StoredPost
 from goodwill.web.security import ApiUser, client_ip, need
+from goodwill.web.settings import DeskSettings
 
 __all__ = ["router"]
 
@@ -184,6 +187,15 @@ def _services(request: Request) -> DeskServices:
     return services
 
 
+def _approval(request: Request, user: User, *, flagged: bool) -> bool | None:
+    if user.role is not Role.AMBASSADOR:
+        return None
+    settings: DeskSettings = request.app.state.settings
+    return ambassador_needs_approval(
+        _store(request), user.username, settings.workspace.care.ambassadors, flagged=flagged
+    )
+
+
 def _case(row: CaseRow) -> CaseOut:
     return CaseOut.model_validate(row, from_attributes=True)
 
@@ -298,6 +310,7 @@ def reply(request: Request, user: ApiUser, case_id: int, body: ReplyIn) -> Creat
         flags=flags,
         override_reason=body.override_reason,
         resolve=body.resolve,
+        needs_approval=_approval(request, user, flagged=bool(flags)),
         ip=client_ip(request),
     )
     return CreatedOut(id=reply_id)

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from goodwill.desk.accounts import authenticate, create_session, end_session
+from goodwill.desk.accounts import User, authenticate, create_session, end_session
 from goodwill.desk.audit import list_audit
 from goodwill.desk.cases import STATES
 from goodwill.desk.casework import (
@@ -30,8 +30,8 @@ from goodwill.desk.casework import (
 )
 from goodwill.desk.counts import desk_counts
 from goodwill.desk.inbox import SLA_STATES, InboxFilter, facets, list_inbox
-from goodwill.desk.reports import desk_leaderboard, desk_metrics
-from goodwill.desk.roles import Permission, can
+from goodwill.desk.reports import ambassador_needs_approval, desk_leaderboard, desk_metrics
+from goodwill.desk.roles import Permission, Role, can
 from goodwill.desk.services import DeskServices, Suggestion
 from goodwill.errors import ReplyBlocked
 from goodwill.store import Store
@@ -267,6 +267,14 @@ def check_reply(
     return _case_page(request, session, case_id, draft=text, flags=flags)
 
 
+def _approval(request: Request, user: User, *, flagged: bool) -> bool | None:
+    """For an ambassador: whether this answer waits for an agent (None: the role decides)."""
+    if user.role is not Role.AMBASSADOR:
+        return None
+    policy = _settings(request).workspace.care.ambassadors
+    return ambassador_needs_approval(_store(request), user.username, policy, flagged=flagged)
+
+
 @router.post("/cases/{case_id}/reply")
 def reply(
     request: Request,
@@ -289,6 +297,7 @@ def reply(
             flags=flags,
             override_reason=override_reason,
             resolve=resolve == "1",
+            needs_approval=_approval(request, session.user, flagged=bool(flags)),
             ip=client_ip(request),
         )
     except ReplyBlocked as blocked:
