@@ -18,13 +18,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: install  ## import, enrich and review the bundled fictional sample
+demo: install  ## import, enrich and review the bundled fictional sample, then serve the care desk
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	cp examples/sample/goodwill.toml $(DEMO)/goodwill.toml
 	cd $(DEMO) && ../$(BIN)/goodwill import ../examples/sample/posts.jsonl
 	cd $(DEMO) && ../$(BIN)/goodwill enrich --stored
 	cd $(DEMO) && ../$(BIN)/goodwill stats
 	cd $(DEMO) && ../$(BIN)/goodwill queue --limit 15
+	bash scripts/demo-desk.sh $(DEMO)
 
 lint: install  ## ruff and mypy --strict on the package
 	$(BIN)/ruff check src tests bench train examples
@@ -32,6 +33,7 @@ lint: install  ## ruff and mypy --strict on the package
 
 test: install lint  ## lint, then the whole test suite (slow tests included), on SQLite and PostgreSQL
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -n 2 -q
 
 test-fast: install  ## the tests without the slow ones

@@ -14,7 +14,11 @@
     │   ├── RateLimited            429 or quota: waiting would exceed the allowed wait
     │   └── BudgetExceeded         a configured spend limit would be passed
     ├── ModelError                 a shipped model artifact is missing or corrupt
-    └── CareError                  a care action is refused (a flagged reply sent without a reason)
+    ├── CareError                  a care action is refused (a flagged reply sent without a reason)
+    └── DeskError                  a care-desk operation cannot be done as asked
+        ├── NotFound               the case, reply or user does not exist (or is not yours to see)
+        ├── Forbidden              the role may not do this
+        └── ReplyBlocked           the reply check flagged the reply and no override reason was given
 
 Exit codes used by the CLI live here too, so they are named in one place.
 """
@@ -93,3 +97,23 @@ class RateLimited(SourceError):
 
 class BudgetExceeded(SourceError):
     """Going on would pass a spend or quota limit configured for this source."""
+
+
+class DeskError(GoodwillError):
+    """A care-desk operation cannot be done as asked (the message says why)."""
+
+
+class NotFound(DeskError):
+    """The case, reply or user does not exist, or the person asking may not see it."""
+
+
+class Forbidden(DeskError):
+    """The person's role does not allow this."""
+
+
+class ReplyBlocked(DeskError):
+    """The reply check flagged the reply; sending it needs a stated reason."""
+
+    def __init__(self, message: str, flags: list[dict[str, object]]) -> None:
+        super().__init__(message)
+        self.flags = flags

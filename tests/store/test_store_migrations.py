@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
@@ -16,6 +17,14 @@ import goodwill.store.engine as engine_module
 from goodwill.errors import StoreError
 from goodwill.store import open_store
 from goodwill.store.schema import include_object, metadata
+
+
+def _head() -> str:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(engine_module.MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
 
 
 def test_migrations_create_the_schema_from_empty(tmp_path: Path) -> None:
@@ -35,8 +44,7 @@ def test_migrations_create_the_schema_from_empty(tmp_path: Path) -> None:
             "alembic_version",
         } <= names
         assert {"posts_fts_ai", "posts_fts_ad", "posts_fts_au"} <= names
-        head = ScriptDirectory.from_config(engine_module._alembic_config()).get_current_head()
-        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (head,)
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (_head(),)
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     finally:
         con.close()
@@ -76,7 +84,7 @@ def test_newer_schema_is_refused(blank_store_url: str) -> None:
 
 
 def test_unmigrated_database_without_migrate_is_refused(blank_store_url: str) -> None:
-    with pytest.raises(StoreError, match=r"is at nothing, not \d{4}"):
+    with pytest.raises(StoreError, match=f"is at nothing, not {_head()}"):
         open_store(blank_store_url, migrate=False)
 
 

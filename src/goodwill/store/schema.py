@@ -159,5 +159,7 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     return not (type_ == "index" and name == SEARCH_INDEX)
 
 
-# The listening sources' tables live in their own module, on this metadata.
-from goodwill.store import schema_sources as _schema_sources  # noqa: E402, F401
+# Each part declares its own tables on this metadata, in its own module: the listening sources,
+# the care desk.
+import goodwill.store.schema_desk  # noqa: E402, F401
+import goodwill.store.schema_sources  # noqa: E402, F401

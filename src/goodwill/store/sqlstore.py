@@ -94,12 +94,12 @@ class Store:
         return write(self._engine, self.url, run)
 
     def transaction(self, fn: Callable[[Connection], T]) -> T:
-        """Run ``fn`` in ONE write transaction: the hook for a part's own tables."""
+        """Run ``fn`` in ONE write transaction (retried when locked): the hook for a part's own tables."""
         return write(self._engine, self.url, fn)
 
     def read(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` on a short read connection: the hook for a part's own tables."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return fn(conn)
 
     def save_enrichment(self, rows: Sequence[tuple[int, str, str, Mapping[str, Any]]]) -> None:
@@ -141,6 +141,10 @@ class Store:
             raise
 
     # -- reading --------------------------------------------------------------------------------
+
+    def reading(self) -> _ReadConnection:
+        """A short read connection, driver errors turned into StoreError: the read hook for other modules."""
+        return self._read()
 
     def get(self, network: str, native_id: str) -> StoredPost | None:
         """The stored post with this key, or None."""

@@ -1,0 +1,559 @@
+"""Working a case: reading it whole, assigning it, replying, approving, resolving, correcting judgements.
+
+Every operation checks the actor's role and whether they may see the case, then
+writes its change, a case action and an audit row in ONE transaction, so the
+history can never disagree with the state. The web pages and the JSON API both
+call these functions; neither re-implements a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, or_, select, update
+
+from goodwill.care.priority import INTENT_WEIGHT
+from goodwill.desk.accounts import User
+from goodwill.desk.audit import Actor, record_audit
+from goodwill.desk.cases import STATES
+from goodwill.desk.inbox import CaseRow, case_row, case_select, visible_to
+from goodwill.desk.roles import Permission, Role, can
+from goodwill.desk.services import ReplyContext, ReplyFlag
+from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked
+from goodwill.store import Store, StoredPost
+from goodwill.store.reading import stored_posts
+from goodwill.store.schema import posts
+from goodwill.store.schema_desk import case_actions, cases, corrections, replies, users
+
+__all__ = [
+    "CORRECTABLE",
+    "ActionEntry",
+    "CaseDetail",
+    "CorrectionEntry",
+    "ReplyEntry",
+    "assign_case",
+    "correct_judgement",
+    "flag_dict",
+    "get_case",
+    "get_case_row",
+    "reply_context",
+    "review_reply",
+    "send_reply",
+    "set_state",
+]
+
+#: The judgements an agent may correct, and the values each may take.
+CORRECTABLE: dict[str, tuple[str, ...]] = {
+    "sentiment": ("negative", "neutral", "positive"),
+    "intent": tuple(INTENT_WEIGHT),
+    "welcome": ("true", "false"),
+}
+MAX_REPLY_CHARS = 5000
+_THREAD_LIMIT = 50
+_HISTORY_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class ActionEntry:
+    at: datetime
+    who: str | None
+    action: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReplyEntry:
+    id: int
+    text: str
+    status: str
+    channel: str
+    who: str | None
+    at: datetime
+    override_reason: str | None
+    flags: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CorrectionEntry:
+    field: str
+    old_value: Any
+    new_value: Any
+    who: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: CaseRow
+    post: StoredPost
+    thread: list[StoredPost]
+    author_posts: list[StoredPost]
+    author_cases: list[CaseRow]
+    actions: list[ActionEntry]
+    replies: list[ReplyEntry]
+    corrections: list[CorrectionEntry]
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def _require(viewer: User, permission: Permission, doing: str) -> None:
+    if not can(viewer.role, permission):
+        raise Forbidden(f"a {viewer.role.value} may not {doing}.")
+
+
+def _visible_case(conn: Connection, viewer: User, case_id: int, now: datetime) -> CaseRow:
+    _require(viewer, Permission.VIEW_CASES, "see cases")
+    stmt = case_select().where(cases.c.id == case_id)
+    seen = visible_to(viewer)
+    if seen is not None:
+        stmt = stmt.where(seen)
+    row = conn.execute(stmt).first()
+    if row is None:
+        raise NotFound(f"no case {case_id} that you may see.")
+    return case_row(row, now)
+
+
+def get_case_row(store: Store, viewer: User, case_id: int, *, now: datetime | None = None) -> CaseRow:
+    with store.reading() as conn:
+        return _visible_case(conn, viewer, case_id, _now(now))
+
+
+def get_case(store: Store, viewer: User, case_id: int, *, now: datetime | None = None) -> CaseDetail:
+    """The case with its thread, the author's earlier posts and cases, and its whole history."""
+    stamp = _now(now)
+    with store.reading() as conn:
+        case = _visible_case(conn, viewer, case_id, stamp)
+        prow = conn.execute(select(posts).where(posts.c.id == case.post_id)).first()
+        assert prow is not None
+        post = stored_posts(conn, [prow], None)[0]
+        thread = _thread(conn, prow)
+        author_posts: list[StoredPost] = []
+        author_cases: list[CaseRow] = []
+        if prow.author_handle:
+            arows = list(
+                conn.execute(
+                    select(posts)
+                    .where(
+                        posts.c.network == prow.network,
+                        posts.c.author_handle == prow.author_handle,
+                        posts.c.id != prow.id,
+                        posts.c.deleted == False,  # noqa: E712
+                    )
+                    .order_by(posts.c.created_at.desc())
+                    .limit(_HISTORY_LIMIT)
+                )
+            )
+            author_posts = stored_posts(conn, arows, None)
+            cstmt = (
+                case_select()
+                .where(
+                    cases.c.network == prow.network,
+                    cases.c.author_handle == prow.author_handle,
+                    cases.c.id != case_id,
+                )
+                .order_by(cases.c.id.desc())
+                .limit(_HISTORY_LIMIT)
+            )
+            seen = visible_to(viewer)
+            if seen is not None:
+                cstmt = cstmt.where(seen)
+            author_cases = [case_row(r, stamp) for r in conn.execute(cstmt)]
+        actor_name = users.c.display_name
+        actions = [
+            ActionEntry(at=r.at, who=r.who, action=r.action, detail=dict(r.detail or {}))
+            for r in conn.execute(
+                select(
+                    case_actions.c.at, case_actions.c.action, case_actions.c.detail, actor_name.label("who")
+                )
+                .outerjoin(users, users.c.id == case_actions.c.user_id)
+                .where(case_actions.c.case_id == case_id)
+                .order_by(case_actions.c.id)
+            )
+        ]
+        reply_list = [
+            ReplyEntry(
+                id=r.id,
+                text=r.text,
+                status=r.status,
+                channel=r.channel,
+                who=r.who,
+                at=r.created_at,
+                override_reason=r.override_reason,
+                flags=list(r.check_flags or []),
+            )
+            for r in conn.execute(
+                select(*replies.c, actor_name.label("who"))
+                .outerjoin(users, users.c.id == replies.c.user_id)
+                .where(replies.c.case_id == case_id)
+                .order_by(replies.c.id)
+            )
+        ]
+        fixes = [
+            CorrectionEntry(
+                field=r.field, old_value=r.old_value, new_value=r.new_value, who=r.who, at=r.created_at
+            )
+            for r in conn.execute(
+                select(*corrections.c, actor_name.label("who"))
+                .outerjoin(users, users.c.id == corrections.c.user_id)
+                .where(corrections.c.case_id == case_id)
+                .order_by(corrections.c.id)
+            )
+        ]
+    return CaseDetail(
+        case=case,
+        post=post,
+        thread=thread,
+        author_posts=author_posts,
+        author_cases=author_cases,
+        actions=actions,
+        replies=reply_list,
+        corrections=fixes,
+    )
+
+
+def _thread(conn: Connection, prow: Any) -> list[StoredPost]:
+    """The conversation around a post: same conversation id, its parent, and the replies to it."""
+    same_net = posts.c.network == prow.network
+    links = [posts.c.reply_to == prow.native_id]
+    if prow.conversation_id:
+        links.append(posts.c.conversation_id == prow.conversation_id)
+        links.append(posts.c.native_id == prow.conversation_id)
+    if prow.reply_to:
+        links.append(posts.c.native_id == prow.reply_to)
+    stmt = (
+        select(posts)
+        .where(same_net, or_(*links), posts.c.id != prow.id)
+        .order_by(posts.c.created_at, posts.c.id)
+        .limit(_THREAD_LIMIT)
+    )
+    rows = list(conn.execute(stmt))
+    return stored_posts(conn, rows, None)
+
+
+def flag_dict(flag: ReplyFlag) -> dict[str, Any]:
+    """A flag as stored with a reply and shown to the agent."""
+    return {"code": flag.code, "message": flag.message, "evidence": flag.evidence, "blocking": flag.blocking}
+
+
+def reply_context(detail: CaseDetail) -> ReplyContext:
+    """What the reply check needs to judge a draft for this case."""
+    receptivity = detail.post.enrichment.get("receptivity") or {}
+    welcome = bool(receptivity.get("welcome", True))
+    for fix in detail.corrections:
+        if fix.field == "welcome":
+            welcome = fix.new_value in (True, "true")
+    return ReplyContext(
+        post_text=detail.post.post.text or "",
+        thread_texts=tuple(p.post.text or "" for p in detail.thread),
+        brand=detail.case.brand,
+        intent=detail.case.intent,
+        welcome=welcome,
+        enrichment=detail.post.enrichment,
+        author=tuple(
+            x
+            for x in (
+                detail.post.post.author_handle,
+                detail.post.post.author.name if detail.post.post.author else None,
+            )
+            if x
+        ),
+    )
+
+
+def _act(
+    conn: Connection, case_id: int, actor: Actor, action: str, detail: dict[str, Any], now: datetime
+) -> None:
+    conn.execute(
+        insert(case_actions).values(
+            case_id=case_id, user_id=actor.user_id, action=action, detail=detail, at=now
+        )
+    )
+    record_audit(conn, actor, f"case.{action}", target=f"case:{case_id}", detail=detail, now=now)
+
+
+def _actor(viewer: User, ip: str | None) -> Actor:
+    return Actor(user_id=viewer.id, username=viewer.username, ip=ip)
+
+
+def assign_case(
+    store: Store,
+    viewer: User,
+    case_id: int,
+    assignee_id: int | None,
+    *,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Give the case to an agent (or take it off everyone with None)."""
+    _require(viewer, Permission.ASSIGN, "assign cases")
+    stamp = _now(now)
+
+    def run(conn: Connection) -> None:
+        _visible_case(conn, viewer, case_id, stamp)
+        name = None
+        if assignee_id is not None:
+            target = conn.execute(select(users).where(users.c.id == assignee_id)).first()
+            if target is None or not target.active or target.role not in (Role.AGENT.value, Role.ADMIN.value):
+                raise DeskError(f"user {assignee_id} is not an active agent; choose another.")
+            name = target.username
+        conn.execute(
+            update(cases)
+            .where(cases.c.id == case_id)
+            .values(assignee_id=assignee_id, assigned_at=stamp if assignee_id else None, updated_at=stamp)
+        )
+        _act(conn, case_id, _actor(viewer, ip), "assigned", {"to": name}, stamp)
+
+    store.transaction(run)
+
+
+def _state_values(case: CaseRow, state: str, now: datetime) -> dict[str, Any]:
+    values: dict[str, Any] = {"state": state, "updated_at": now}
+    if state == "resolved":
+        values["resolved_at"] = now
+    elif case.state == "resolved":
+        values["resolved_at"] = None  # reopened
+    return values
+
+
+def set_state(
+    store: Store,
+    viewer: User,
+    case_id: int,
+    state: str,
+    *,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Open, set pending (waiting for the customer) or resolve a case."""
+    _require(viewer, Permission.CHANGE_STATE, "change a case's state")
+    if state not in STATES:
+        raise DeskError(f"unknown state {state!r}: use one of {', '.join(STATES)}.")
+    stamp = _now(now)
+
+    def run(conn: Connection) -> None:
+        case = _visible_case(conn, viewer, case_id, stamp)
+        if case.state == state:
+            return
+        conn.execute(update(cases).where(cases.c.id == case_id).values(**_state_values(case, state, stamp)))
+        _act(conn, case_id, _actor(viewer, ip), "state", {"from": case.state, "to": state}, stamp)
+
+    store.transaction(run)
+
+
+def _mark_first_response(conn: Connection, case: CaseRow, now: datetime) -> dict[str, Any]:
+    values: dict[str, Any] = {"updated_at": now}
+    if case.first_response_at is None:
+        values["first_response_at"] = now
+        # The next deadline to meet is now the resolution target.
+        values["sla_due_at"] = case.resolution_due
+        values["sla_warn_at"] = None
+        conn.execute(update(cases).where(cases.c.id == case.id).values(**values))
+    return values
+
+
+def send_reply(
+    store: Store,
+    viewer: User,
+    case_id: int,
+    text: str,
+    *,
+    flags: list[ReplyFlag],
+    override_reason: str | None = None,
+    resolve: bool = False,
+    channel: str = "copied",
+    needs_approval: bool | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Log a reply sent (or, from an ambassador, waiting for approval); return its id.
+
+    ``needs_approval=False`` lets a trusted ambassador's answer out directly (the
+    ambassador policy decides that; by default every answer waits).
+
+    A reply the check flagged goes out only with a stated reason, which is kept
+    with the reply. ``channel`` is ``copied`` ("copy and mark as replied") until
+    a source can post replies itself.
+    """
+    _require(viewer, Permission.REPLY, "reply")
+    body = text.strip()
+    if not body:
+        raise DeskError("the reply is empty; write something first.")
+    if len(body) > MAX_REPLY_CHARS:
+        raise DeskError(f"the reply has {len(body):,} characters; keep it under {MAX_REPLY_CHARS:,}.")
+    reason = (override_reason or "").strip() or None
+    flag_list = [flag_dict(f) for f in flags]
+    blocking = [f for f in flags if f.blocking]
+    if blocking and (reason is None or len(reason.split()) < 2):
+        raise ReplyBlocked(
+            "the reply check flagged this reply: "
+            + "; ".join(f.message for f in blocking)
+            + ". Rewrite it, or say in a few words why it should go out anyway.",
+            flag_list,
+        )
+    if not blocking:
+        reason = None
+    if channel not in ("copied", "network"):
+        raise DeskError(f"unknown channel {channel!r}: use copied or network.")
+    direct = can(viewer.role, Permission.REPLY_DIRECTLY) or needs_approval is False
+    stamp = _now(now)
+
+    def run(conn: Connection) -> int:
+        case = _visible_case(conn, viewer, case_id, stamp)
+        if case.state == "resolved":
+            raise DeskError(f"case {case_id} is resolved; reopen it before replying.")
+        reply_id = int(
+            conn.execute(
+                insert(replies)
+                .values(
+                    case_id=case_id,
+                    user_id=viewer.id,
+                    text=body,
+                    status="sent" if direct else "pending_approval",
+                    channel=channel,
+                    check_flags=flag_list,
+                    override_reason=reason,
+                    created_at=stamp,
+                    sent_at=stamp if direct else None,
+                )
+                .returning(replies.c.id)
+            ).scalar_one()
+        )
+        actor = _actor(viewer, ip)
+        detail: dict[str, Any] = {"reply": reply_id, "channel": channel}
+        if reason:
+            detail["override_reason"] = reason
+            detail["flags"] = [f["code"] for f in flag_list]
+        if not direct:
+            _act(conn, case_id, actor, "reply_pending", detail, stamp)
+            return reply_id
+        _mark_first_response(conn, case, stamp)
+        _act(conn, case_id, actor, "replied", detail, stamp)
+        new_state = "resolved" if resolve else "pending"
+        if case.state != new_state:
+            conn.execute(
+                update(cases).where(cases.c.id == case_id).values(**_state_values(case, new_state, stamp))
+            )
+            _act(conn, case_id, actor, "state", {"from": case.state, "to": new_state}, stamp)
+        return reply_id
+
+    return store.transaction(run)
+
+
+def review_reply(
+    store: Store,
+    viewer: User,
+    reply_id: int,
+    *,
+    approve: bool,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Approve (it counts as sent) or reject an ambassador's answer; return the case id."""
+    _require(viewer, Permission.APPROVE, "approve answers")
+    stamp = _now(now)
+
+    def run(conn: Connection) -> int:
+        row = conn.execute(select(replies).where(replies.c.id == reply_id)).first()
+        if row is None or row.status != "pending_approval":
+            raise NotFound(f"no answer {reply_id} waiting for approval.")
+        case = _visible_case(conn, viewer, row.case_id, stamp)
+        status = "sent" if approve else "rejected"
+        conn.execute(
+            update(replies)
+            .where(and_(replies.c.id == reply_id))
+            .values(status=status, reviewed_by=viewer.id, sent_at=stamp if approve else None)
+        )
+        actor = _actor(viewer, ip)
+        _act(
+            conn,
+            case.id,
+            actor,
+            "reply_approved" if approve else "reply_rejected",
+            {"reply": reply_id},
+            stamp,
+        )
+        if approve:
+            _mark_first_response(conn, case, stamp)
+            if case.state == "open":
+                conn.execute(
+                    update(cases).where(cases.c.id == case.id).values(state="pending", updated_at=stamp)
+                )
+                _act(conn, case.id, actor, "state", {"from": "open", "to": "pending"}, stamp)
+        return case.id
+
+    return store.transaction(run)
+
+
+def correct_judgement(
+    store: Store,
+    viewer: User,
+    case_id: int,
+    field: str,
+    value: str,
+    *,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Store a corrected sentiment, intent or welcome as a label, and show it on the case at once.
+
+    Saying a post does not welcome a reply resolves its case: the desk should not answer it.
+    """
+    _require(viewer, Permission.CORRECT, "correct judgements")
+    allowed = CORRECTABLE.get(field)
+    if allowed is None:
+        raise DeskError(f"cannot correct {field!r}: use one of {', '.join(CORRECTABLE)}.")
+    if value not in allowed:
+        raise DeskError(f"{field} cannot be {value!r}: use one of {', '.join(allowed)}.")
+    stamp = _now(now)
+    new_value: Any = (value == "true") if field == "welcome" else value
+
+    def run(conn: Connection) -> None:
+        case = _visible_case(conn, viewer, case_id, stamp)
+        previous = conn.execute(
+            select(corrections.c.new_value)
+            .where(corrections.c.post_id == case.post_id, corrections.c.field == field)
+            .order_by(corrections.c.id.desc())
+            .limit(1)
+        ).first()
+        old: Any
+        if previous is not None:
+            old = previous[0]
+        elif field == "welcome":
+            old = True
+        else:
+            old = getattr(case, field)
+        conn.execute(
+            insert(corrections).values(
+                post_id=case.post_id,
+                case_id=case_id,
+                user_id=viewer.id,
+                field=field,
+                old_value=old,
+                new_value=new_value,
+                created_at=stamp,
+            )
+        )
+        values: dict[str, Any] = {"updated_at": stamp}
+        if field in ("sentiment", "intent"):
+            values[field] = value
+        conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+        actor = _actor(viewer, ip)
+        _act(conn, case_id, actor, "corrected", {"field": field, "from": old, "to": new_value}, stamp)
+        if field == "welcome" and new_value is False and case.state != "resolved":
+            conn.execute(
+                update(cases).where(cases.c.id == case_id).values(**_state_values(case, "resolved", stamp))
+            )
+            _act(
+                conn,
+                case_id,
+                actor,
+                "state",
+                {"from": case.state, "to": "resolved", "why": "not welcome"},
+                stamp,
+            )
+
+    store.transaction(run)

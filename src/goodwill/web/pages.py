@@ -1,0 +1,385 @@
+"""The desk's HTML pages: login, inbox, case, composer, corrections, audit log.
+
+Thin handlers: read the request, call one library function, render. Every
+handler names the permission it needs; the state-changing ones also take a
+CSRF-checked session (``CsrfSession``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from goodwill.desk.accounts import User, authenticate, create_session, end_session
+from goodwill.desk.audit import list_audit
+from goodwill.desk.cases import STATES
+from goodwill.desk.casework import (
+    CORRECTABLE,
+    assign_case,
+    correct_judgement,
+    flag_dict,
+    get_case,
+    reply_context,
+    review_reply,
+    send_reply,
+    set_state,
+)
+from goodwill.desk.counts import desk_counts
+from goodwill.desk.inbox import SLA_STATES, InboxFilter, facets, list_inbox
+from goodwill.desk.reports import ambassador_needs_approval, desk_leaderboard, desk_metrics
+from goodwill.desk.roles import Permission, Role, can
+from goodwill.desk.services import DeskServices, Suggestion
+from goodwill.errors import ReplyBlocked
+from goodwill.store import Store
+from goodwill.web.render import Pages
+from goodwill.web.security import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    CsrfSession,
+    PageSession,
+    check_login_csrf,
+    client_ip,
+    need,
+    new_login_csrf,
+)
+from goodwill.web.settings import DeskSettings
+from goodwill.web.throttle import LoginThrottle
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _pages(request: Request) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+def _services(request: Request) -> DeskServices:
+    services: DeskServices = request.app.state.services
+    return services
+
+
+def _settings(request: Request) -> DeskSettings:
+    settings: DeskSettings = request.app.state.settings
+    return settings
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this server may follow a login (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/inbox"
+    return target
+
+
+def _see_other(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+# -- login ----------------------------------------------------------------------------------------
+
+
+def _login_page(
+    request: Request, *, error: str | None = None, status_code: int = 200, next_path: str = ""
+) -> Response:
+    token = new_login_csrf()
+    response = _pages(request).render(
+        request, "login.html", status_code=status_code, login_csrf=token, error=error, next_path=next_path
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=_settings(request).secure_cookies,
+        max_age=3600,
+        path="/login",
+    )
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "") -> Response:
+    return _login_page(request, next_path=_safe_next(next) if next else "")
+
+
+@router.post("/login", dependencies=[Depends(check_login_csrf)])
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    throttle: LoginThrottle = request.app.state.throttle
+    ip = client_ip(request) or "unknown"
+    keys = (f"user:{username.strip().lower()}", f"ip:{ip}")
+    wait = throttle.retry_after(*keys)
+    if wait > 0:
+        minutes = max(1, round(wait / 60))
+        return _login_page(
+            request, error=f"Too many failed logins. Wait {minutes} min and try again.", status_code=429
+        )
+    user = authenticate(_store(request), username, password)
+    if user is None:
+        throttle.failed(*keys)
+        return _login_page(request, error="Wrong username or password.", status_code=401, next_path=next)
+    throttle.succeeded(*keys)
+    settings = _settings(request)
+    token, _ = create_session(
+        _store(request), user, lifetime=timedelta(hours=settings.session_hours), ip=client_ip(request)
+    )
+    response = _see_other(_safe_next(next))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        max_age=int(settings.session_hours * 3600),
+        path="/",
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: CsrfSession) -> Response:
+    end_session(_store(request), request.cookies.get(SESSION_COOKIE, ""), actor=session.user.actor)
+    response = _see_other("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# -- inbox ----------------------------------------------------------------------------------------
+
+
+@router.get("/")
+def home() -> Response:
+    return _see_other("/inbox")
+
+
+@router.get("/inbox")
+def inbox(
+    request: Request,
+    session: PageSession,
+    brand: str = "",
+    network: str = "",
+    intent: str = "",
+    language: str = "",
+    queue: str = "",
+    assignee: str = "",
+    sla: str = "",
+    state: str = "active",
+    page: int = 1,
+) -> Response:
+    need(session.user, Permission.VIEW_CASES, "see the inbox")
+    size = _settings(request).page_size
+    page = max(1, min(page, 10_000))
+    f = InboxFilter(
+        brand=brand or None,
+        network=network or None,
+        intent=intent or None,
+        language=language or None,
+        queue=queue or None,
+        assignee=assignee or None,
+        sla=sla if sla in SLA_STATES else None,
+        state=state if state in ("active", *STATES) else "active",
+        limit=size,
+        offset=(page - 1) * size,
+    )
+    result = list_inbox(_store(request), session.user, f)
+    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    template = "_inbox_rows.html" if request.headers.get("hx-request") == "true" else "inbox.html"
+    return _pages(request).render(
+        request,
+        template,
+        session=session,
+        result=result,
+        facets=facets(_store(request)),
+        sla_states=SLA_STATES,
+        states=("active", *STATES),
+        page=page,
+        prev_link="/inbox?" + urlencode({**params, "page": page - 1}) if page > 1 else None,
+        next_link="/inbox?" + urlencode({**params, "page": page + 1}) if result.has_more else None,
+    )
+
+
+# -- a case ---------------------------------------------------------------------------------------
+
+
+def _case_page(
+    request: Request,
+    session: PageSession,
+    case_id: int,
+    *,
+    draft: str = "",
+    flags: list[dict[str, object]] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    detail = get_case(_store(request), session.user, case_id)
+    suggestions: list[Suggestion] = []
+    if can(session.user.role, Permission.REPLY):
+        suggestions = _services(request).suggester.suggest(detail.post.post.text or "", limit=3)
+    return _pages(request).render(
+        request,
+        "case.html",
+        session=session,
+        status_code=status_code,
+        d=detail,
+        draft=draft,
+        flags=flags or [],
+        error=error,
+        suggestions=suggestions,
+        correctable=CORRECTABLE,
+        states=STATES,
+        people=facets(_store(request)).assignees,
+    )
+
+
+@router.get("/cases/{case_id}")
+def case_view(request: Request, session: PageSession, case_id: int) -> Response:
+    need(session.user, Permission.VIEW_CASES, "see cases")
+    return _case_page(request, session, case_id)
+
+
+@router.post("/cases/{case_id}/check")
+def check_reply(
+    request: Request, session: CsrfSession, case_id: int, text: Annotated[str, Form(max_length=20_000)] = ""
+) -> Response:
+    need(session.user, Permission.REPLY, "reply")
+    detail = get_case(_store(request), session.user, case_id)
+    found = _services(request).reply_checker.check(text, reply_context(detail))
+    flags = [flag_dict(f) for f in found]
+    if request.headers.get("hx-request") == "true":
+        return _pages(request).render(
+            request, "_check.html", session=session, flags=flags, checked=bool(text)
+        )
+    return _case_page(request, session, case_id, draft=text, flags=flags)
+
+
+def _approval(request: Request, user: User, *, flagged: bool) -> bool | None:
+    """For an ambassador: whether this answer waits for an agent (None: the role decides)."""
+    if user.role is not Role.AMBASSADOR:
+        return None
+    policy = _settings(request).workspace.care.ambassadors
+    return ambassador_needs_approval(_store(request), user.username, policy, flagged=flagged)
+
+
+@router.post("/cases/{case_id}/reply")
+def reply(
+    request: Request,
+    session: CsrfSession,
+    case_id: int,
+    text: Annotated[str, Form(max_length=20_000)] = "",
+    override_reason: Annotated[str, Form(max_length=2000)] = "",
+    resolve: Annotated[str, Form()] = "",
+) -> Response:
+    need(session.user, Permission.REPLY, "reply")
+    store = _store(request)
+    detail = get_case(store, session.user, case_id)
+    flags = _services(request).reply_checker.check(text, reply_context(detail))
+    try:
+        send_reply(
+            store,
+            session.user,
+            case_id,
+            text,
+            flags=flags,
+            override_reason=override_reason,
+            resolve=resolve == "1",
+            needs_approval=_approval(request, session.user, flagged=bool(flags)),
+            ip=client_ip(request),
+        )
+    except ReplyBlocked as blocked:
+        return _case_page(
+            request, session, case_id, draft=text, flags=blocked.flags, error=str(blocked), status_code=422
+        )
+    return _see_other(f"/cases/{case_id}#replies")
+
+
+@router.post("/cases/{case_id}/assign")
+def assign(
+    request: Request, session: CsrfSession, case_id: int, assignee: Annotated[str, Form()] = ""
+) -> Response:
+    need(session.user, Permission.ASSIGN, "assign cases")
+    target = session.user.id if assignee == "me" else (int(assignee) if assignee.isdigit() else None)
+    assign_case(_store(request), session.user, case_id, target, ip=client_ip(request))
+    return _see_other(f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/state")
+def change_state(
+    request: Request, session: CsrfSession, case_id: int, state: Annotated[str, Form()]
+) -> Response:
+    need(session.user, Permission.CHANGE_STATE, "change a case's state")
+    set_state(_store(request), session.user, case_id, state, ip=client_ip(request))
+    return _see_other(f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/corrections")
+def correct(
+    request: Request,
+    session: CsrfSession,
+    case_id: int,
+    field: Annotated[str, Form()],
+    value: Annotated[str, Form()],
+) -> Response:
+    need(session.user, Permission.CORRECT, "correct judgements")
+    correct_judgement(_store(request), session.user, case_id, field, value, ip=client_ip(request))
+    return _see_other(f"/cases/{case_id}#judgement")
+
+
+@router.post("/replies/{reply_id}/review")
+def review(
+    request: Request, session: CsrfSession, reply_id: int, decision: Annotated[str, Form()]
+) -> Response:
+    need(session.user, Permission.APPROVE, "approve answers")
+    case_id = review_reply(
+        _store(request), session.user, reply_id, approve=decision == "approve", ip=client_ip(request)
+    )
+    return _see_other(f"/cases/{case_id}#replies")
+
+
+# -- audit and metrics ----------------------------------------------------------------------------
+
+
+@router.get("/audit")
+def audit(request: Request, session: PageSession, before: int | None = None) -> Response:
+    need(session.user, Permission.VIEW_AUDIT, "read the audit log")
+    entries = list_audit(_store(request), limit=100, before_id=before)
+    return _pages(request).render(request, "audit.html", session=session, entries=entries)
+
+
+@router.get("/metrics")
+def metrics(request: Request, session: PageSession) -> Response:
+    need(session.user, Permission.VIEW_METRICS, "see the care metrics")
+    care = _settings(request).workspace.care
+    return _pages(request).render(
+        request,
+        "metrics.html",
+        session=session,
+        counts=desk_counts(_store(request)),
+        report=desk_metrics(_store(request), care),
+    )
+
+
+@router.get("/leaderboard")
+def ambassadors_board(request: Request, session: PageSession) -> Response:
+    need(session.user, Permission.VIEW_CASES, "see the ambassadors' leaderboard")
+    rows = desk_leaderboard(_store(request), _settings(request).workspace.care.ambassadors)
+    return _pages(request).render(request, "leaderboard.html", session=session, rows=rows)
+
+
+@router.get("/healthz")
+def healthz() -> Response:
+    return Response("ok", media_type="text/plain")
