@@ -83,6 +83,7 @@ class BlueskySource:
 
     name = NETWORK
     capabilities = frozenset({Capability.SEARCH, Capability.THREAD, Capability.STREAM})
+    stream_kinds: frozenset[str] = frozenset({"jetstream"})  # the websocket tail, resumed from time_us
     kinds: Mapping[str, str] = {
         "search": "words to find (app.bsky.feed.searchPosts; needs a login)",
         "author": "a handle or DID: the account's posts, replies and reposts",

@@ -69,6 +69,7 @@ class MastodonSource:
 
     name = NETWORK
     capabilities = frozenset({Capability.SEARCH, Capability.THREAD, Capability.STREAM})
+    stream_kinds: frozenset[str] = frozenset({"stream"})  # SSE, each session stream_seconds long
     kinds: Mapping[str, str] = {
         "hashtag": "a hashtag (without #): its timeline on this server",
         "public": "all, local or remote: the server's public timeline",

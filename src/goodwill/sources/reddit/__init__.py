@@ -74,6 +74,7 @@ class RedditSource:
 
     name = NETWORK
     capabilities = frozenset({Capability.SEARCH, Capability.THREAD})
+    stream_kinds: frozenset[str] = frozenset()  # no live stream: listen polls
     kinds: Mapping[str, str] = {
         "search": "words to find in submissions (param subreddit=NAME to search one subreddit)",
         "subreddit": "a subreddit name: its new submissions",
