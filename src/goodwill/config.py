@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from goodwill.config_insights import InsightsConfig
 from goodwill.errors import ConfigError
 
 __all__ = [
@@ -85,6 +86,7 @@ class WorkspaceConfig(BaseModel):
     #: ISO 639-1 codes we care about; empty means every language
     languages: list[str] = Field(default_factory=list)
     store_url: str | None = None
+    insights: InsightsConfig = Field(default_factory=InsightsConfig)
 
     def resolved_store_url(self, workspace: Path) -> str:
         return self.store_url or default_store_url(workspace)

@@ -9,10 +9,10 @@ long enrichment run never holds a snapshot open while it writes results.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, delete, exists, func, not_, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -29,6 +29,8 @@ from goodwill.store.stats import compute_stats
 from goodwill.store.upsert import upsert_batch
 
 __all__ = ["Store", "open_store"]
+
+T = TypeVar("T")
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
@@ -209,6 +211,16 @@ class Store:
         """Counts per network, brand, sentiment, intent, language and welcome, plus totals."""
         with self._read() as conn:
             return compute_stats(conn, versions)
+
+    # -- hooks for other parts' own tables (insights, desk) -----------------------------------
+
+    def reading(self) -> _ReadConnection:
+        """A short read connection (``with store.reading() as conn``) for queries on other parts' tables."""
+        return _ReadConnection(self)
+
+    def writing(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(conn)`` in ONE write transaction, retried like every other write of the store."""
+        return write(self._engine, self.url, fn)
 
     # -- lifetime -------------------------------------------------------------------------------
 
