@@ -26,6 +26,8 @@ import pytest
 
 from goodwill.config import BrandSpec, WorkspaceConfig
 from goodwill.config_insights import InsightsConfig
+from goodwill.enrich.registry import default_pipeline
+from goodwill.enrich.stage import StageContext
 from goodwill.models import Author, Post, Provenance
 from goodwill.store import RawRecord, Store, open_store
 
@@ -101,6 +103,7 @@ def fill(store: Store, rows: list[dict[str, Any]]) -> None:
         payload = post.contract_fields() | ({"public_metrics": r["metrics"]} if "metrics" in r else {})
         batch.append((post, RawRecord(payload=payload, provenance=PROVENANCE)))
     store.upsert(batch)
+    versions = default_pipeline(StageContext()).versions
     enrich = []
     for r in rows:
         stored = store.get("x", r["id"])
@@ -108,9 +111,9 @@ def fill(store: Store, rows: list[dict[str, Any]]) -> None:
         label, score = r["s"]
         brands = [{"name": b, "role": _role(b), "addressed": False, "matched": [b]} for b in r["brands"]]
         enrich += [
-            (stored.id, "mentions", "1", {"brands": brands}),
-            (stored.id, "sentiment", "1", {"sentiment": {"label": label, "score": score}}),
-            (stored.id, "spam", "1", {"spam": {"is_spam": bool(r.get("spam")), "reasons": []}}),
+            (stored.id, "mentions", versions["mentions"], {"brands": brands}),
+            (stored.id, "sentiment", versions["sentiment"], {"sentiment": {"label": label, "score": score}}),
+            (stored.id, "spam", versions["spam"], {"spam": {"is_spam": bool(r.get("spam")), "reasons": []}}),
         ]
     store.save_enrichment(enrich)
 
@@ -131,6 +134,31 @@ def empty_store(tmp_path: Path, migrated_template: Path) -> Iterator[Store]:
         yield s
     finally:
         s.close()
+
+
+CONFIG_TOML = """
+[[brands]]
+name = "Acme"
+handles = { x = ["acmebank"] }
+
+[[competitors]]
+name = "Globex"
+handles = { x = ["globexbank"] }
+
+[insights]
+audiences = { "Globex" = 2000000 }
+"""
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A workspace folder holding the fixed dataset (goodwill.toml + goodwill.db), as the cwd."""
+    (tmp_path / "goodwill.toml").write_text(CONFIG_TOML, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GOODWILL_DATABASE_URL", raising=False)
+    with open_store(f"sqlite:///{tmp_path / 'goodwill.db'}") as s:
+        fill(s, ROWS)
+    return tmp_path
 
 
 @pytest.fixture

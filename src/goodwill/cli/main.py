@@ -62,7 +62,7 @@ def _root(
 
 def _register() -> None:
     # Importing the command modules attaches their commands to ``app``.
-    from goodwill.cli import commands_enrich, commands_review, commands_workspace  # noqa: F401
+    from goodwill.cli import commands_enrich, commands_insights, commands_review, commands_workspace  # noqa: F401
 
 
 def invoke(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,81 @@
+"""Every insight table for one window and (optionally) one brand, computed in one pass over the facts.
+
+This is what the HTML report, the exports and the desk call: ``build_overview(store, ...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from goodwill.config import WorkspaceConfig
+from goodwill.insights.facts import FactFilter, PostFact, brand_audiences, load_facts
+from goodwill.insights.feel import net_sentiment, sentiment_over_time
+from goodwill.insights.tables import InsightTable, table_of
+from goodwill.insights.voice import share_of_voice
+from goodwill.insights.voices import top_voices
+from goodwill.insights.wom import negative_by_audience, negative_by_tier
+from goodwill.store import Store
+
+__all__ = ["Overview", "build_overview", "overview_tables"]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The facts and the tables computed from them, keyed by table name."""
+
+    since: datetime | None
+    brand: str | None
+    facts: tuple[PostFact, ...]
+    tables: dict[str, InsightTable] = field(default_factory=dict)
+
+
+def overview_tables(
+    facts: list[PostFact],
+    *,
+    brand: str | None,
+    audiences: Mapping[str, int | None],
+    bucket: str = "day",
+    identities: Mapping[str, str] | None = None,
+    voices: int = 10,
+) -> dict[str, InsightTable]:
+    """The standard tables, in the order a report shows them."""
+    tables = [
+        table_of("net_sentiment", "Net sentiment per brand", net_sentiment(facts, brand=brand)),
+        table_of(
+            "sentiment_over_time",
+            f"Sentiment per {bucket}",
+            sentiment_over_time(facts, bucket=bucket, brand=brand),
+        ),
+        table_of("share_of_voice", "Share of voice", share_of_voice(facts)),
+        table_of(
+            "wom_by_tier",
+            "Negative share by the author's follower tier",
+            negative_by_tier(facts, brand=brand),
+        ),
+        table_of(
+            "wom_by_audience", "Negative share by brand audience size", negative_by_audience(facts, audiences)
+        ),
+        table_of(
+            "top_voices", "Top voices", top_voices(facts, brand=brand, limit=voices, identities=identities)
+        ),
+    ]
+    return {t.name: t for t in tables}
+
+
+def build_overview(
+    store: Store,
+    *,
+    config: WorkspaceConfig,
+    since: datetime | None = None,
+    brand: str | None = None,
+    bucket: str = "day",
+    versions: Mapping[str, str] | None = None,
+    identities: Mapping[str, str] | None = None,
+) -> Overview:
+    """Load the facts once and compute every standard table."""
+    facts = load_facts(store, config=config, flt=FactFilter(since=since), versions=versions)
+    audiences = brand_audiences(store, config)
+    tables = overview_tables(facts, brand=brand, audiences=audiences, bucket=bucket, identities=identities)
+    return Overview(since=since, brand=brand, facts=tuple(facts), tables=tables)
