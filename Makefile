@@ -31,6 +31,7 @@ lint: install  ## ruff and mypy --strict on the package
 	$(BIN)/mypy src/goodwill
 
 test: install lint  ## lint, then the whole test suite (slow tests included)
+	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -n 2 -q
 
 test-fast: install  ## the tests without the slow ones

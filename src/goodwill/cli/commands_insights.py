@@ -1,10 +1,12 @@
-"""``goodwill insights who|what|feel|sov|wom``: the insight tables on the terminal."""
+"""``goodwill insights who|what|feel|sov|wom`` (tables on the terminal) and ``goodwill report`` (HTML)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
 
 from goodwill.cli.main import ConfigOption, app
 from goodwill.cli.workspace import Workspace, resolve_workspace
@@ -174,3 +176,53 @@ def wom(
         if brand is None or r.brand.casefold() == brand.casefold()
     ]
     _show(table_of("wom_by_audience", "Negative share by brand audience size", rows_a), fmt)
+
+
+@app.command()
+def report(
+    config: ConfigOption = None,
+    since: SinceOption = "30d",
+    brand: BrandOption = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the HTML file.", dir_okay=False)
+    ] = Path("report.html"),
+    export_dir: Annotated[
+        Path | None,
+        typer.Option("--export-dir", help="Also write every table as CSV and JSON Lines into this folder."),
+    ] = None,
+    bucket: Annotated[str, typer.Option("--bucket", help="day or week, for the charts over time.")] = "day",
+    title: Annotated[str, typer.Option("--title", help="The report's heading.")] = "goodwill insights",
+) -> None:
+    """Write one standalone HTML report: every insight table with its chart, readable offline.
+
+    The file holds its charts as inline SVG and loads nothing from anywhere (no script, font
+    or image), so it can be mailed or opened without a network. --export-dir adds each table
+    as CSV and JSON Lines.
+    """
+    from goodwill.insights.overview import build_overview
+    from goodwill.insights.report import render_report, write_exports
+    from goodwill.store import open_store
+    from goodwill.timespec import parse_since
+
+    if bucket not in {"day", "week"}:
+        raise InputError(f"unknown --bucket {bucket!r}: use day or week.")
+    workspace = resolve_workspace(config)
+    with open_store(workspace.store_url) as store:
+        overview = build_overview(
+            store,
+            config=workspace.config,
+            since=parse_since(since),
+            brand=brand,
+            bucket=bucket,
+            versions=_versions(workspace),
+        )
+    html = render_report(overview, title=title)
+    try:
+        output.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write the report ({exc.strerror}).") from None
+    err = Console(stderr=True, highlight=False)
+    err.print(f"Wrote {output} ({len(overview.facts):,} posts).", markup=False)
+    if export_dir is not None:
+        files = write_exports(overview.tables, export_dir)
+        err.print(f"Wrote {len(files):,} export files to {export_dir}.", markup=False)
