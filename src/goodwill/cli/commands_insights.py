@@ -42,7 +42,7 @@ def _versions(workspace: Workspace) -> dict[str, str]:
     return default_pipeline(StageContext(config=workspace.config)).versions
 
 
-def _facts(config: ConfigOption, since: str, fmt: str) -> tuple[Workspace, list[PostFact]]:
+def _facts(config: ConfigOption, since: str, fmt: str) -> tuple[Workspace, list[PostFact], dict[str, str]]:
     from goodwill.insights.facts import FactFilter, load_facts
     from goodwill.store import open_store
     from goodwill.timespec import parse_since
@@ -50,6 +50,8 @@ def _facts(config: ConfigOption, since: str, fmt: str) -> tuple[Workspace, list[
     if fmt not in FORMATS:
         raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}.")
     workspace = resolve_workspace(config)
+    from goodwill.insights.authors import identities
+
     with open_store(workspace.store_url) as store:
         facts = load_facts(
             store,
@@ -57,7 +59,65 @@ def _facts(config: ConfigOption, since: str, fmt: str) -> tuple[Workspace, list[
             flt=FactFilter(since=parse_since(since)),
             versions=_versions(workspace),
         )
-    return workspace, facts
+        linked = identities(store)
+    return workspace, facts, linked
+
+
+authors_app = typer.Typer(
+    name="authors",
+    help=(
+        "Link one person's handles across networks so insights count them once. "
+        "Authors are written network:handle, e.g. x:alice or mastodon:alice@toot.example."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(authors_app, name="authors")
+
+
+@authors_app.command("link")
+def authors_link(
+    profile: Annotated[str, typer.Argument(help="The person's name as the team knows them.")],
+    authors: Annotated[list[str], typer.Argument(help="Handles as network:handle.")],
+    config: ConfigOption = None,
+) -> None:
+    """Link handles to one profile (a handle linked before moves to this profile)."""
+    from goodwill.insights.authors import link_authors
+    from goodwill.store import open_store
+
+    workspace = resolve_workspace(config)
+    with open_store(workspace.store_url) as store:
+        keys = link_authors(store, profile, authors)
+    Console(stderr=True, highlight=False).print(f"Linked {len(keys):,} handles to {profile}.", markup=False)
+
+
+@authors_app.command("unlink")
+def authors_unlink(
+    authors: Annotated[list[str], typer.Argument(help="Handles as network:handle.")],
+    config: ConfigOption = None,
+) -> None:
+    """Remove handles from the profile they were linked to."""
+    from goodwill.insights.authors import unlink_authors
+    from goodwill.store import open_store
+
+    workspace = resolve_workspace(config)
+    with open_store(workspace.store_url) as store:
+        removed = unlink_authors(store, authors)
+    Console(stderr=True, highlight=False).print(f"Unlinked {removed:,} handles.", markup=False)
+
+
+@authors_app.command("list")
+def authors_list(config: ConfigOption = None, fmt: FormatOption = "table") -> None:
+    """Every linked handle and its profile."""
+    from goodwill.insights.authors import list_links
+    from goodwill.insights.tables import table_of
+    from goodwill.store import open_store
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    workspace = resolve_workspace(config)
+    with open_store(workspace.store_url) as store:
+        links = list_links(store)
+    _show(table_of("author_links", "Linked authors", links), fmt)
 
 
 def _show(table: InsightTable, fmt: str) -> None:
@@ -82,8 +142,41 @@ def who(
     from goodwill.insights.tables import table_of
     from goodwill.insights.voices import top_voices
 
-    _, facts = _facts(config, since, fmt)
-    _show(table_of("top_voices", "Top voices", top_voices(facts, brand=brand, limit=limit)), fmt)
+    _, facts, linked = _facts(config, since, fmt)
+    voices = top_voices(facts, brand=brand, limit=limit, identities=linked)
+    _show(table_of("top_voices", "Top voices", voices), fmt)
+
+
+@insights_app.command()
+def segments(
+    config: ConfigOption = None,
+    since: SinceOption = "30d",
+    brand: BrandOption = None,
+    segment: Annotated[
+        str | None,
+        typer.Option("--segment", help="List the authors of this segment, each with the evidence."),
+    ] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Who they are: customers, prospects, competitors' customers, churn risks, media, peer helpers.
+
+    Without --segment: authors and posts per segment and brand. With it: each author in that
+    segment with up to three posts (network:id) and the words that put them there. Situation
+    segments come from [[insights.segments]] in goodwill.toml.
+    """
+    from goodwill.insights.segments import find_evidence, segment_authors, summarise
+    from goodwill.insights.tables import table_of
+
+    workspace, facts, linked = _facts(config, since, fmt)
+    evidence = find_evidence(facts, situations=workspace.config.insights.segments, identities=linked)
+    if brand is not None:
+        evidence = [e for e in evidence if e.brand is None or e.brand.casefold() == brand.casefold()]
+    if segment is None:
+        _show(table_of("segments", "Segments", summarise(evidence)), fmt)
+        return
+    chosen = [e for e in evidence if e.segment == segment]
+    members = segment_authors(chosen, facts=facts, identities=linked)
+    _show(table_of("segment_members", f"Segment: {segment}", members), fmt)
 
 
 @insights_app.command()
@@ -97,7 +190,7 @@ def what(
     from goodwill.insights.intents import intent_mix
     from goodwill.insights.tables import table_of
 
-    _, facts = _facts(config, since, fmt)
+    _, facts, _ = _facts(config, since, fmt)
     _show(table_of("intents", "Intents per brand", intent_mix(facts, brand=brand)), fmt)
 
 
@@ -120,7 +213,7 @@ def feel(
 
     if by not in {"total", "day", "week"}:
         raise InputError(f"unknown --by {by!r}: use total, day or week.")
-    _, facts = _facts(config, since, fmt)
+    _, facts, _ = _facts(config, since, fmt)
     if by == "total":
         _show(table_of("net_sentiment", "Net sentiment per brand", net_sentiment(facts, brand=brand)), fmt)
     else:
@@ -141,7 +234,7 @@ def sov(
     from goodwill.insights.tables import table_of
     from goodwill.insights.voice import share_of_voice
 
-    _, facts = _facts(config, since, fmt)
+    _, facts, _ = _facts(config, since, fmt)
     _show(table_of("share_of_voice", "Share of voice", share_of_voice(facts)), fmt)
 
 
@@ -163,7 +256,7 @@ def wom(
 
     if by not in {"tier", "audience"}:
         raise InputError(f"unknown --by {by!r}: use tier or audience.")
-    workspace, facts = _facts(config, since, fmt)
+    workspace, facts, _ = _facts(config, since, fmt)
     if by == "tier":
         rows = negative_by_tier(facts, brand=brand)
         _show(table_of("wom_by_tier", "Negative share by the author's follower tier", rows), fmt)

@@ -63,6 +63,8 @@ class BrandMention:
     #: ``brand`` (ours) or ``competitor``
     role: str
     addressed: bool = False
+    #: the words in the post that named it (an alias, a handle, a hashtag)
+    matched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ def _brand_mentions(raw: Any) -> tuple[BrandMention, ...]:
                         name=item["name"],
                         role=str(item.get("role") or "brand"),
                         addressed=bool(item.get("addressed")),
+                        matched=tuple(str(m) for m in item.get("matched") or () if isinstance(m, str)),
                     )
                 )
     return tuple(out)

@@ -5,13 +5,16 @@ This is what the HTML report, the exports and the desk call: ``build_overview(st
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from goodwill.config import WorkspaceConfig
+from goodwill.config_insights import SegmentSpec
+from goodwill.insights.authors import identities
 from goodwill.insights.facts import FactFilter, PostFact, brand_audiences, load_facts
 from goodwill.insights.feel import net_sentiment, sentiment_over_time
+from goodwill.insights.segments import find_evidence, segment_authors, summarise
 from goodwill.insights.tables import InsightTable, table_of
 from goodwill.insights.voice import share_of_voice
 from goodwill.insights.voices import top_voices
@@ -39,6 +42,7 @@ def overview_tables(
     bucket: str = "day",
     identities: Mapping[str, str] | None = None,
     voices: int = 10,
+    situations: Sequence[SegmentSpec] = (),
 ) -> dict[str, InsightTable]:
     """The standard tables, in the order a report shows them."""
     tables = [
@@ -61,6 +65,17 @@ def overview_tables(
             "top_voices", "Top voices", top_voices(facts, brand=brand, limit=voices, identities=identities)
         ),
     ]
+    evidence = find_evidence(facts, situations=situations, identities=identities)
+    if brand is not None:
+        evidence = [e for e in evidence if e.brand is None or e.brand.casefold() == brand.casefold()]
+    tables.append(table_of("segments", "Segments", summarise(evidence)))
+    tables.append(
+        table_of(
+            "segment_members",
+            "Segment members",
+            segment_authors(evidence, facts=facts, identities=identities),
+        )
+    )
     return {t.name: t for t in tables}
 
 
@@ -72,10 +87,16 @@ def build_overview(
     brand: str | None = None,
     bucket: str = "day",
     versions: Mapping[str, str] | None = None,
-    identities: Mapping[str, str] | None = None,
 ) -> Overview:
-    """Load the facts once and compute every standard table."""
+    """Load the facts once and compute every standard table (linked authors count once)."""
     facts = load_facts(store, config=config, flt=FactFilter(since=since), versions=versions)
     audiences = brand_audiences(store, config)
-    tables = overview_tables(facts, brand=brand, audiences=audiences, bucket=bucket, identities=identities)
+    tables = overview_tables(
+        facts,
+        brand=brand,
+        audiences=audiences,
+        bucket=bucket,
+        identities=identities(store),
+        situations=config.insights.segments,
+    )
     return Overview(since=since, brand=brand, facts=tuple(facts), tables=tables)

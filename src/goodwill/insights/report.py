@@ -47,6 +47,12 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         "Negative share per brand beside the brand's own follower count, when known.",
     ),
     (
+        "segments",
+        "Who they are",
+        "Authors per segment, each put there by a post and the words in it; the exports list every "
+        "author with the evidence (segment_members).",
+    ),
+    (
         "top_voices",
         "Top voices",
         "Influence = log10(1 + followers) + 2 × log10(1 + engagement); engagement is stored replies "
