@@ -97,7 +97,7 @@ def fill(store: Store, rows: list[dict[str, Any]]) -> None:
             native_id=r["id"],
             text=r.get("text", f"post {r['id']} about {' and '.join(r['brands'])}"),
             author=Author(handle=r["author"], name=r["author"].title(), followers=r["followers"]),
-            created_at=datetime(2026, month, day, hour, tzinfo=UTC),
+            created_at=datetime(2026, month, day, hour, r.get("minute", 0), tzinfo=UTC),
             reply_to=r.get("reply_to"),
         )
         payload = post.contract_fields() | ({"public_metrics": r["metrics"]} if "metrics" in r else {})

@@ -319,3 +319,72 @@ def report(
     if export_dir is not None:
         files = write_exports(overview.tables, export_dir)
         err.print(f"Wrote {len(files):,} export files to {export_dir}.", markup=False)
+
+
+alerts_app = typer.Typer(
+    name="alerts",
+    help=(
+        "Spikes in volume or negative share per brand (and topic), against the previous 12 windows and "
+        "the same hour on earlier days; each spike is sent once, by webhook and e-mail as set in "
+        "[insights.alerts] of goodwill.toml."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("check")
+def alerts_check(
+    config: ConfigOption = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Check as if it were this time (ISO 8601); default: now.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the spikes without recording or sending them.")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or jsonl.")] = "table",
+) -> None:
+    """Look for spikes now; send the new ones and remember them so each fires once.
+
+    Run it from cron every few minutes (e.g. `*/10 * * * * cd /work && goodwill alerts check`).
+    Exits 1 when an alert could not be delivered.
+    """
+    import json
+    from datetime import UTC, datetime
+
+    from goodwill.insights.alerts import check_alerts, spike_payload
+    from goodwill.insights.topics_store import topic_assignments
+    from goodwill.store import open_store
+    from goodwill.timespec import parse_since
+
+    if fmt not in {"table", "jsonl"}:
+        raise InputError(f"unknown --format {fmt!r}: use table or jsonl.")
+    moment = parse_since(now) if now else datetime.now(UTC)
+    workspace = resolve_workspace(config)
+    with open_store(workspace.store_url) as store:
+        run = check_alerts(
+            store,
+            config=workspace.config,
+            now=moment,
+            versions=_versions(workspace),
+            topic_of=topic_assignments(store),
+            dry_run=dry_run,
+        )
+    shown = run.detected if dry_run else run.fired
+    err = Console(stderr=True, highlight=False)
+    if fmt == "jsonl":
+        for spike in shown:
+            typer.echo(json.dumps(spike_payload(spike), ensure_ascii=False))
+    else:
+        out = Console(highlight=False)
+        for spike in shown:
+            out.print(spike.explain(), markup=False)
+            for example in spike.examples:
+                out.print(f"  - {example}", markup=False)
+        ongoing = len(run.detected) - len(run.fired)
+        verb = "spikes found (dry run)" if dry_run else "new alerts sent"
+        err.print(f"{len(shown):,} {verb}; {ongoing if not dry_run else 0:,} still ongoing.", markup=False)
+    for problem in run.errors:
+        err.print(f"goodwill: error: {problem}", markup=False)
+    if run.errors:
+        raise typer.Exit(1)
