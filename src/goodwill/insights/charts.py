@@ -50,9 +50,10 @@ def _scale(lo: float, hi: float) -> tuple[float, float, list[float]]:
     return ticks[0], ticks[-1], ticks
 
 
-def _frame(title: str, body: list[str], *, label: str) -> str:
+def _frame(title: str, body: list[str], *, label: str, extra_height: int = 0) -> str:
+    height = _H + extra_height
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {height}" width="{_W}" height="{height}" '
         f'role="img" aria-label="{escape(label)}" class="goodwill-chart">'
         f"<title>{escape(title)}</title>"
         f'<text x="{_LEFT}" y="16" {_FONT} font-weight="600">{escape(title)}</text>'
@@ -164,12 +165,22 @@ def grouped_bar_chart(
     plot_h = _H - _TOP - _BOTTOM
     slot = plot_w / len(groups)
     bar = slot * 0.8 / max(len(names), 1)
+    tilted = slot < 7 * max(len(g[:18]) for g in groups)
     for gi, group in enumerate(groups):
         gx = _LEFT + gi * slot + slot * 0.1
-        body.append(
-            f'<text x="{gx + slot * 0.4:.1f}" y="{_H - _BOTTOM + 16}" text-anchor="middle" {_FONT}>'
-            f"{escape(group[:18])}</text>"
-        )
+        if tilted:
+            # Many groups: slanted labels below the axis (the SVG grows to hold them).
+            lx, ly = gx + slot * 0.4, _H - _BOTTOM + 12
+            body.append(
+                f'<text x="{lx:.1f}" y="{ly}" text-anchor="end" '
+                f'transform="rotate(-35 {lx:.1f} {ly})" {_FONT}>'
+                f"{escape(group[:24])}</text>"
+            )
+        else:
+            body.append(
+                f'<text x="{gx + slot * 0.4:.1f}" y="{_H - _BOTTOM + 16}" text-anchor="middle" {_FONT}>'
+                f"{escape(group[:18])}</text>"
+            )
         for si, name in enumerate(names):
             v = series[name][gi]
             top = _TOP + plot_h - (max(v, 0) - lo) / (hi - lo) * plot_h if v >= 0 else base
@@ -180,7 +191,7 @@ def grouped_bar_chart(
                 f"<title>{escape(group)}, {escape(name)}: {_exact(v)}{escape(unit)}</title></rect>"
             )
     body += _legend(names, palette)
-    return _frame(title, body, label=title)
+    return _frame(title, body, label=title, extra_height=110 if tilted else 0)
 
 
 def bar_chart(title: str, bars: Mapping[str, float], *, unit: str = "", series_name: str = "") -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from goodwill.config import WorkspaceConfig
 from goodwill.config_insights import SegmentSpec
@@ -16,6 +16,8 @@ from goodwill.insights.facts import FactFilter, PostFact, brand_audiences, load_
 from goodwill.insights.feel import net_sentiment, sentiment_over_time
 from goodwill.insights.segments import find_evidence, segment_authors, summarise
 from goodwill.insights.tables import InsightTable, table_of
+from goodwill.insights.topic_insights import emerging_topics, topic_mix, topic_shares, topics_over_time
+from goodwill.insights.topics_store import topic_assignments
 from goodwill.insights.voice import share_of_voice
 from goodwill.insights.voices import top_voices
 from goodwill.insights.wom import negative_by_audience, negative_by_tier
@@ -43,6 +45,7 @@ def overview_tables(
     identities: Mapping[str, str] | None = None,
     voices: int = 10,
     situations: Sequence[SegmentSpec] = (),
+    topic_of: Mapping[int, str] | None = None,
 ) -> dict[str, InsightTable]:
     """The standard tables, in the order a report shows them."""
     tables = [
@@ -76,6 +79,22 @@ def overview_tables(
             segment_authors(evidence, facts=facts, identities=identities),
         )
     )
+    if topic_of:
+        latest = max((f.posted_at for f in facts), default=None)
+        tables.append(table_of("topics", "Topics", topic_shares(facts, topic_of, brand=brand)))
+        tables.append(
+            table_of(
+                "topics_over_time",
+                f"Topics per {bucket}",
+                topics_over_time(facts, topic_of, bucket=bucket, brand=brand),
+            )
+        )
+        if latest is not None:
+            rising = emerging_topics(facts, topic_of, now=latest + timedelta(seconds=1), brand=brand)
+            tables.append(table_of("emerging_topics", "Emerging topics", rising))
+        tables.append(
+            table_of("topic_mix", "Topic x sentiment x intent", topic_mix(facts, topic_of, brand=brand))
+        )
     return {t.name: t for t in tables}
 
 
@@ -98,5 +117,6 @@ def build_overview(
         bucket=bucket,
         identities=identities(store),
         situations=config.insights.segments,
+        topic_of=topic_assignments(store),
     )
     return Overview(since=since, brand=brand, facts=tuple(facts), tables=tables)

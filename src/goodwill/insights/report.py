@@ -53,6 +53,18 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         "author with the evidence (segment_members).",
     ),
     (
+        "topics",
+        "What they talk about",
+        "Topics found by `goodwill topics discover`: share of posts and negative share; posts in no "
+        "topic are listed as unassigned.",
+    ),
+    (
+        "emerging_topics",
+        "Emerging topics",
+        "Topics whose share of posts grew in the last 7 days against the 7 before.",
+    ),
+    ("topic_mix", "Topic by sentiment and intent", "Posts per topic, sentiment and intent."),
+    (
         "top_voices",
         "Top voices",
         "Influence = log10(1 + followers) + 2 × log10(1 + engagement); engagement is stored replies "
@@ -118,6 +130,28 @@ def report_charts(overview: Overview) -> dict[str, str]:
             {"negative share": [float(r["negative_share"] or 0) for r in rows]},
             unit="%",
         )
+    if "topics" in t:
+        rows = tuple(r for r in t["topics"].rows if r["topic"] != "unassigned")[:10]
+        charts["topics"] = grouped_bar_chart(
+            "Share of posts per topic",
+            [str(r["topic"]) for r in rows],
+            {
+                "share": [float(r["share"] or 0) for r in rows],
+                "negative share": [float(r["negative_share"] or 0) for r in rows],
+            },
+            unit="%",
+        )
+    if "topics_over_time" in t:
+        top = (
+            [str(r["topic"]) for r in t["topics"].rows if r["topic"] != "unassigned"][:6]
+            if "topics" in t
+            else []
+        )
+        series: dict[str, dict[date, float]] = {name: {} for name in top}
+        for row in t["topics_over_time"].rows:
+            if row["topic"] in series:
+                series[str(row["topic"])][date.fromisoformat(str(row["bucket"]))] = float(row["posts"] or 0)
+        charts["topics_over_time"] = line_chart("Posts per topic (largest six)", series)
     if "net_sentiment" in t:
         rows = t["net_sentiment"].rows
         charts["net_sentiment"] = grouped_bar_chart(
@@ -197,6 +231,8 @@ def render_report(
             parts.append(charts[name])
         if name == "sentiment_over_time" and "volume_over_time" in charts:
             parts.append(charts["volume_over_time"])
+        if name == "topics" and "topics_over_time" in charts:
+            parts.append(charts["topics_over_time"])
         parts.append(html_table(table))
         parts.append("</section>")
     parts.append("</body></html>")

@@ -84,6 +84,7 @@ def table_of(
 #: What the terminal shows of the standard tables (exports keep every column).
 DISPLAY: dict[str, tuple[str, ...]] = {
     "top_voices": ("brand", "author", "tier", "followers", "posts", "influence", "example"),
+    "topic_mix": ("topic", "sentiment", "intent", "posts"),
     "segment_members": ("segment", "brand", "author", "posts", "evidence"),
     "net_sentiment": ("brand", "posts", "positive", "neutral", "negative", "net"),
     "sentiment_over_time": ("bucket", "brand", "posts", "positive", "neutral", "negative", "net"),
