@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("bench_sentiment.py", "bench_pipeline.py", "bench_import.py")
+BENCHES = ("bench_sentiment.py", "bench_pipeline.py", "bench_import.py", "bench_insights.py")
 
 
 def main() -> int:

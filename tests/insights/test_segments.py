@@ -145,3 +145,16 @@ def test_cli_links_authors_and_insights_count_them_once(
     assert invoke(["authors", "link", "Nobody", "alice"]) == 2
     assert "network:handle" in capsys.readouterr().err
     assert invoke(["insights", "segments", "--since", "2026-11-01", "-f", "jsonl"]) == 0
+
+
+def test_situations_and_alerts_are_read_from_goodwill_toml(tmp_path: Path) -> None:
+    from goodwill.config import load_config
+    from goodwill.errors import ConfigError
+
+    sample = load_config(Path(__file__).parents[2] / "examples" / "sample" / "goodwill.toml")
+    assert [s.name for s in sample.insights.segments] == ["newly married", "new job"]
+    assert sample.insights.alerts.window_minutes == 60
+    bad = tmp_path / "goodwill.toml"
+    bad.write_text("[insights.alerts]\nvolume_ratio = 0.5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="volume_ratio"):
+        load_config(bad)

@@ -35,8 +35,13 @@ def run_discovery(
     seed: int = 0,
     versions: Mapping[str, str] | None = None,
 ) -> Discovery:
-    """Discover topics in the posts since ``since`` (spam and own posts left out) and store them."""
-    facts = load_facts(store, config=config, flt=FactFilter(since=since), versions=versions)
+    """Discover topics in the posts since ``since`` that name a tracked brand (spam and own posts left
+    out) and store them. Posts naming no brand (a weather post caught by a keyword) are off-topic noise."""
+    facts = [
+        f
+        for f in load_facts(store, config=config, flt=FactFilter(since=since), versions=versions)
+        if f.brands
+    ]
     model = make_embedder(embedder, seed=seed)
     result = discover_topics(
         [f.text for f in facts],

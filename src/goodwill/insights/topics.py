@@ -169,6 +169,33 @@ _STOP = frozenset(
         "rt",
         "amp",
         "via",
+        # words every support thread uses: they would label every topic
+        "since",
+        "ago",
+        "first",
+        "thanks",
+        "thank",
+        "need",
+        "anyone",
+        "know",
+        "want",
+        "going",
+        "back",
+        "today",
+        "time",
+        "new",
+        "please",
+        "yes",
+        "yeah",
+        "okay",
+        "see",
+        "say",
+        "said",
+        "think",
+        "well",
+        "we'll",
+        "there's",
+        "let",
     ]
 )
 
@@ -235,13 +262,13 @@ def ctfidf_terms(
         # On a tie a word pair beats its own words: "charged twice" says more than "charged".
         ranked = sorted(scored, key=lambda t: (-round(scored[t], 9), -t.count(" "), t))
         chosen: list[str] = []
+        used: set[str] = set()
         for term in ranked:
-            # A pair whose words are both already chosen says nothing new (and vice versa).
+            # Terms that repeat a word already chosen say little new ("account number", "number postcode").
             parts = term.split(" ")
-            if len(parts) == 2 and all(p in chosen for p in parts):
+            if any(p in used for p in parts):
                 continue
-            if len(parts) == 1 and any(term in c.split(" ") for c in chosen if " " in c):
-                continue
+            used.update(parts)
             chosen.append(term)
             if len(chosen) == k:
                 break
@@ -342,7 +369,7 @@ def discover_topics(
     if n == 0:
         return Discovery(topics=(), assignments=(), embedder=embedder.name)
     vecs = vectors if vectors is not None else embedder.embed([clean_text(t) for t in texts])
-    size = min_cluster_size or max(10, n // 60)
+    size = min_cluster_size or max(10, n // 100)
     assigned = np.full(n, UNASSIGNED, dtype=int)
     pinned_c = np.array([p.centroid for p in pinned], dtype=np.float32) if pinned else None
     if pinned_c is not None and pinned_c.shape[1] == vecs.shape[1]:
