@@ -70,7 +70,7 @@ def test_report_command_writes_html_and_exports(workspace: Path, capsys: pytest.
     assert "<svg" in out.read_text(encoding="utf-8")
     exports = workspace / "exports"
     names = sorted(p.name for p in exports.iterdir())
-    assert len(names) == 16 and "share_of_voice.csv" in names and "top_voices.jsonl" in names
+    assert len(names) == 18 and "share_of_voice.csv" in names and "top_voices.jsonl" in names
     sov = list(csv.DictReader(io.StringIO((exports / "share_of_voice.csv").read_text(encoding="utf-8"))))
     assert [(r["brand"], r["share"]) for r in sov] == [("Acme", "57.1"), ("Globex", "42.9")]
     voices = [json.loads(line) for line in (exports / "top_voices.jsonl").read_text().splitlines()]

@@ -181,6 +181,42 @@ def segments(
 
 
 @insights_app.command()
+def intrusion(
+    config: ConfigOption = None,
+    since: SinceOption = "30d",
+    brand: BrandOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Did the brand's replies go where they were invited? And how were they answered?
+
+    Invited: the post replied to spoke to the brand (its handle) or was judged to welcome a
+    reply. Uninvited: it did neither. Follow-ups are the answers to the brand's reply.
+    """
+    from goodwill.insights.facts import FactFilter, load_facts
+    from goodwill.insights.intrusion import handle_owners, intrusion_audit
+    from goodwill.insights.tables import table_of
+    from goodwill.store import open_store
+    from goodwill.timespec import parse_since
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    workspace = resolve_workspace(config)
+    with open_store(workspace.store_url) as store:
+        facts = load_facts(
+            store,
+            config=workspace.config,
+            flt=FactFilter(since=parse_since(since), include_own=True),
+            versions=_versions(workspace),
+        )
+    rows = [
+        r
+        for r in intrusion_audit(facts, handle_owners(workspace.config))
+        if brand is None or r.brand.casefold() == brand.casefold()
+    ]
+    _show(table_of("intrusion", "Intrusion audit: the brand's replies", rows), fmt)
+
+
+@insights_app.command()
 def what(
     config: ConfigOption = None,
     since: SinceOption = "30d",

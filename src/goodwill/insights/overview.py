@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from goodwill.config import WorkspaceConfig
 from goodwill.config_insights import SegmentSpec
 from goodwill.insights.authors import identities
-from goodwill.insights.facts import FactFilter, PostFact, brand_audiences, load_facts
+from goodwill.insights.facts import FactFilter, PostFact, brand_audiences, load_facts, own_handles
 from goodwill.insights.feel import net_sentiment, sentiment_over_time
+from goodwill.insights.intrusion import handle_owners, intrusion_audit
 from goodwill.insights.segments import find_evidence, segment_authors, summarise
 from goodwill.insights.tables import InsightTable, table_of
 from goodwill.insights.topic_insights import emerging_topics, topic_mix, topic_shares, topics_over_time
@@ -108,7 +109,11 @@ def build_overview(
     versions: Mapping[str, str] | None = None,
 ) -> Overview:
     """Load the facts once and compute every standard table (linked authors count once)."""
-    facts = load_facts(store, config=config, flt=FactFilter(since=since), versions=versions)
+    everything = load_facts(
+        store, config=config, flt=FactFilter(since=since, include_own=True), versions=versions
+    )
+    own = own_handles(config)
+    facts = [f for f in everything if f.author is None or f.author.split(":", 1)[1] not in own]
     audiences = brand_audiences(store, config)
     tables = overview_tables(
         facts,
@@ -119,4 +124,8 @@ def build_overview(
         situations=config.insights.segments,
         topic_of=topic_assignments(store),
     )
+    audit = intrusion_audit(everything, handle_owners(config))
+    if brand is not None:
+        audit = [r for r in audit if r.brand.casefold() == brand.casefold()]
+    tables["intrusion"] = table_of("intrusion", "Intrusion audit: the brand's replies", audit)
     return Overview(since=since, brand=brand, facts=tuple(facts), tables=tables)

@@ -65,6 +65,12 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ),
     ("topic_mix", "Topic by sentiment and intent", "Posts per topic, sentiment and intent."),
     (
+        "intrusion",
+        "Intrusion audit",
+        "The brand's own replies: invited (the post spoke to the brand or welcomed a reply) or uninvited, "
+        "and the sentiment of the answers they got.",
+    ),
+    (
         "top_voices",
         "Top voices",
         "Influence = log10(1 + followers) + 2 × log10(1 + engagement); engagement is stored replies "

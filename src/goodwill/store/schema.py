@@ -146,4 +146,5 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     """Alembic filter: the FTS5 table and its shadow tables are not part of the portable model."""
     return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
 
+
 from goodwill.store import schema_insights as _schema_insights  # noqa: E402, F401  (the insights tables)
