@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import pytest
-from conftest import fill
+from insights_data import fill
 
 from goodwill.config import BrandSpec, WorkspaceConfig
 from goodwill.config_insights import AlertSettings, InsightsConfig

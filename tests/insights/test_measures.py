@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import CONFIG
+from insights_data import CONFIG
 
 from goodwill.errors import InputError
 from goodwill.insights import (

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG
+from insights_data import CONFIG
 
 from goodwill.cli.main import invoke
 from goodwill.insights.charts import grouped_bar_chart, line_chart
@@ -66,8 +66,11 @@ def test_report_command_writes_html_and_exports(workspace: Path, capsys: pytest.
     code = invoke(
         ["report", "--since", "2026-11-01", "-o", str(out), "--export-dir", "exports", "--brand", "Acme"]
     )
-    assert code == 0, capsys.readouterr().err
-    assert "<svg" in out.read_text(encoding="utf-8")
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "(4 posts)" in err  # Acme: p1, p2, p3, p8
+    html = out.read_text(encoding="utf-8")
+    assert "<svg" in html and "4 posts since 2026-11-01 00:00 UTC · brand: Acme" in html
     exports = workspace / "exports"
     names = sorted(p.name for p in exports.iterdir())
     assert len(names) == 18 and "share_of_voice.csv" in names and "top_voices.jsonl" in names

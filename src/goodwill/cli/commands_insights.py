@@ -383,7 +383,8 @@ def report(
     except OSError as exc:
         raise InputError(f"{output}: cannot write the report ({exc.strerror}).") from None
     err = Console(stderr=True, highlight=False)
-    err.print(f"Wrote {output} ({len(overview.facts):,} posts).", markup=False)
+    counted = sum(1 for f in overview.facts if f.mentions(brand)) if brand else len(overview.facts)
+    err.print(f"Wrote {output} ({counted:,} posts).", markup=False)
     if export_dir is not None:
         files = write_exports(overview.tables, export_dir)
         err.print(f"Wrote {len(files):,} export files to {export_dir}.", markup=False)

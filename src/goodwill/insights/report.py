@@ -212,6 +212,8 @@ def render_report(
     charts = report_charts(overview)
     window = f"since {overview.since:%Y-%m-%d %H:%M} UTC" if overview.since else "all time"
     scope = f" · brand: {escape(overview.brand)}" if overview.brand else ""
+    brand = overview.brand
+    counted = sum(1 for f in overview.facts if f.mentions(brand)) if brand else len(overview.facts)
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -221,7 +223,7 @@ def render_report(
         "style-src 'unsafe-inline'; img-src data:\">",
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
-        f'<p class="meta">{len(overview.facts):,} posts {window}{scope} · generated {generated}. '
+        f'<p class="meta">{counted:,} posts {window}{scope} · generated {generated}. '
         "Spam and the brands' own posts are left out.</p>",
     ]
     sections = [(n, h, note) for n, h, note in SECTIONS]
