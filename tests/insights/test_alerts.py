@@ -17,7 +17,7 @@ from insights_data import fill
 
 from goodwill.config import BrandSpec, WorkspaceConfig
 from goodwill.config_insights import AlertSettings, InsightsConfig
-from goodwill.insights.alerts import check_alerts, send_email, send_webhook
+from goodwill.insights.alerts import check_alerts, recent_alerts, send_email, send_webhook
 from goodwill.insights.facts import BrandMention, PostFact
 from goodwill.insights.spikes import detect_spikes
 from goodwill.store import Store
@@ -255,9 +255,17 @@ def test_check_alerts_fires_once_through_webhook_and_email(
     assert mail["To"] == "care@acme.example" and "goodwill alert: Acme" in mail["Subject"]
     assert "outage" in mail.get_payload()
 
+    stored = recent_alerts(empty_store)
+    assert sorted((a.key, a.active, a.fired_at) for a in stored) == [
+        ("negative|Acme|", True, at + timedelta(hours=1)),
+        ("volume|Acme|", True, at + timedelta(hours=1)),
+    ]
+    assert all(a.window_end == at + timedelta(hours=1, minutes=10) and "outage" in a.text for a in stored)
+
     over = check_alerts(empty_store, config=config, now=at + timedelta(hours=3))
     assert over.fired == () and sorted(over.cleared) == ["negative|Acme|", "volume|Acme|"]
     assert len(bodies) == 1
+    assert not any(a.active for a in recent_alerts(empty_store))
 
 
 def test_delivery_problems_are_reported_not_raised() -> None:
@@ -294,5 +302,7 @@ def test_alerts_check_command(workspace: object, capsys: pytest.CaptureFixture[s
     assert "0 spikes found (dry run)" in capsys.readouterr().err
     assert invoke(["alerts", "check", "--now", "2026-11-03T10:00", "-f", "jsonl"]) == 0
     assert capsys.readouterr().out == ""
+    assert invoke(["alerts", "list", "-f", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["fired_at,key,active,window_end,text"]
     assert invoke(["alerts", "check", "--format", "csv"]) == 2
     assert "unknown --format 'csv'" in capsys.readouterr().err

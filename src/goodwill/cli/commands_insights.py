@@ -459,6 +459,26 @@ def alerts_check(
         raise typer.Exit(1)
 
 
+@alerts_app.command("list")
+def alerts_list(
+    config: ConfigOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many.")] = 20,
+    fmt: FormatOption = "table",
+) -> None:
+    """The alerts fired so far, newest first, and whether each spike is still on."""
+    from goodwill.insights.alerts import recent_alerts
+    from goodwill.insights.tables import table_of
+    from goodwill.store import open_store
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    workspace = resolve_workspace(config)
+    with open_store(workspace.store_url) as store:
+        found = recent_alerts(store, limit=limit)
+    columns = ("fired_at", "key", "active", "window_end", "text")
+    _show(table_of("alerts", "Alerts", found, columns=columns), fmt)
+
+
 topics_app = typer.Typer(
     name="topics",
     help=(

@@ -13,7 +13,7 @@ from goodwill.insights.tables import InsightTable
 __all__ = ["write_table"]
 
 #: Columns of free text: they take what width is left and are cut, not wrapped.
-_LONG_TEXT = {"example", "examples", "evidence", "terms", "text"}
+_LONG_TEXT = {"example", "examples", "evidence", "terms", "text", "details"}
 
 
 def _cell(value: object) -> str:

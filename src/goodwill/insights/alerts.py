@@ -26,7 +26,15 @@ from goodwill.insights.spikes import Spike, detect_spikes
 from goodwill.store import Store
 from goodwill.store.schema_insights import alert_state
 
-__all__ = ["AlertRun", "check_alerts", "send_email", "send_webhook", "spike_payload"]
+__all__ = [
+    "AlertRun",
+    "StoredAlert",
+    "check_alerts",
+    "recent_alerts",
+    "send_email",
+    "send_webhook",
+    "spike_payload",
+]
 
 #: A channel takes the new alerts and returns an error message, or None when delivered.
 Sender = Callable[[Sequence[Spike]], str | None]
@@ -136,6 +144,36 @@ def _update_state(store: Store, spikes: Sequence[Spike], now: datetime) -> tuple
         return fresh, ended
 
     return store.writing(run)
+
+
+@dataclass(frozen=True)
+class StoredAlert:
+    """An alert as recorded when it fired (what the desk lists)."""
+
+    key: str
+    fired_at: datetime
+    #: the last check that still saw the spike
+    window_end: datetime
+    active: bool
+    text: str
+    details: dict[str, Any]
+
+
+def recent_alerts(store: Store, *, limit: int = 50) -> list[StoredAlert]:
+    """The alerts fired so far, newest first; ``active`` while the spike lasts."""
+    stmt = select(alert_state).order_by(alert_state.c.fired_at.desc(), alert_state.c.key).limit(limit)
+    with store.reading() as conn:
+        return [
+            StoredAlert(
+                key=r.key,
+                fired_at=r.fired_at,
+                window_end=r.window_end,
+                active=bool(r.active),
+                text=str(r.details.get("text", "")) if isinstance(r.details, dict) else "",
+                details=dict(r.details) if isinstance(r.details, dict) else {},
+            )
+            for r in conn.execute(stmt)
+        ]
 
 
 def check_alerts(
