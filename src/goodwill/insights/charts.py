@@ -8,6 +8,7 @@ Colours come from a fixed palette so a brand keeps its colour across the charts 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from html import escape
@@ -20,6 +21,15 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 _W, _H = 720, 300
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 150, 28, 44
 _FONT = 'font-family="system-ui, sans-serif" font-size="12"'
+
+
+#: characters XML 1.0 forbids (a post or a profile name can carry them)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _esc(text: str) -> str:
+    """Escaped for SVG, without the characters XML cannot hold."""
+    return escape(_NOT_XML.sub("", text))
 
 
 def _fmt(value: float) -> str:
@@ -54,9 +64,9 @@ def _frame(title: str, body: list[str], *, label: str, extra_height: int = 0) ->
     height = _H + extra_height
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {height}" width="{_W}" height="{height}" '
-        f'role="img" aria-label="{escape(label)}" class="goodwill-chart">'
-        f"<title>{escape(title)}</title>"
-        f'<text x="{_LEFT}" y="16" {_FONT} font-weight="600">{escape(title)}</text>'
+        f'role="img" aria-label="{_esc(label)}" class="goodwill-chart">'
+        f"<title>{_esc(title)}</title>"
+        f'<text x="{_LEFT}" y="16" {_FONT} font-weight="600">{_esc(title)}</text>'
     )
     return head + "".join(body) + "</svg>"
 
@@ -67,7 +77,7 @@ def _legend(names: Sequence[str], colours: Mapping[str, str]) -> list[str]:
         y = _TOP + 8 + i * 18
         x = _W - _RIGHT + 14
         out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colours[name]}"/>')
-        out.append(f'<text x="{x + 16}" y="{y}" {_FONT}>{escape(name)}</text>')
+        out.append(f'<text x="{x + 16}" y="{y}" {_FONT}>{_esc(name)}</text>')
     return out
 
 
@@ -82,7 +92,7 @@ def _y_axis(lo: float, hi: float, ticks: list[float], unit: str) -> tuple[list[s
         out.append(
             f'<line x1="{_LEFT}" x2="{_W - _RIGHT}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#ddd"/>'
             f'<text x="{_LEFT - 6}" y="{y(t) + 4:.1f}" text-anchor="end" {_FONT}>'
-            f"{_fmt(t)}{escape(unit)}</text>"
+            f"{_fmt(t)}{_esc(unit)}</text>"
         )
     return out, y(0) if lo <= 0 <= hi else y(lo)
 
@@ -138,7 +148,7 @@ def line_chart(
         for d, v in points:
             body.append(
                 f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="2.5" fill="{palette[name]}">'
-                f"<title>{escape(name)} {d.isoformat()}: {_exact(v)}{escape(unit)}</title></circle>"
+                f"<title>{_esc(name)} {d.isoformat()}: {_exact(v)}{_esc(unit)}</title></circle>"
             )
     body += _legend(names, palette)
     return _frame(title, body, label=title)
@@ -174,12 +184,12 @@ def grouped_bar_chart(
             body.append(
                 f'<text x="{lx:.1f}" y="{ly}" text-anchor="end" '
                 f'transform="rotate(-35 {lx:.1f} {ly})" {_FONT}>'
-                f"{escape(group[:24])}</text>"
+                f"{_esc(group[:24])}</text>"
             )
         else:
             body.append(
                 f'<text x="{gx + slot * 0.4:.1f}" y="{_H - _BOTTOM + 16}" text-anchor="middle" {_FONT}>'
-                f"{escape(group[:18])}</text>"
+                f"{_esc(group[:18])}</text>"
             )
         for si, name in enumerate(names):
             v = series[name][gi]
@@ -188,7 +198,7 @@ def grouped_bar_chart(
             body.append(
                 f'<rect x="{gx + si * bar:.1f}" y="{top:.1f}" width="{bar * 0.92:.1f}" '
                 f'height="{max(height, 0.5):.1f}" fill="{palette[name]}">'
-                f"<title>{escape(group)}, {escape(name)}: {_exact(v)}{escape(unit)}</title></rect>"
+                f"<title>{_esc(group)}, {_esc(name)}: {_exact(v)}{_esc(unit)}</title></rect>"
             )
     body += _legend(names, palette)
     return _frame(title, body, label=title, extra_height=110 if tilted else 0)
