@@ -192,7 +192,9 @@ class ReceptivityStage:
         sarcasm = _first(hits, "sarcasm")
         if sarcasm and not is_complaint:
             case.con(0.2, f"sarcasm without a clear problem ('{sarcasm}')")
-        others = [h for h in handles if h not in self.own_handles and h not in self.competitor_handles]
+        others = [
+            h for h in handles if h not in self.own_handles and h not in self.competitor_handles
+        ]
         if post.reply_to is not None and addressed_handle is None:
             case.con(0.25, "a reply inside someone else's conversation")
         elif others and addressed_handle is None and has_brand:
