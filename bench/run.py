@@ -21,6 +21,7 @@ BENCHES = (
     "bench_pipeline.py",
     "bench_import.py",
     "bench_sources.py",
+    "bench_insights.py",
 )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from goodwill.care.config import CareConfig
+from goodwill.config_insights import InsightsConfig
 from goodwill.errors import ConfigError
 
 __all__ = [
@@ -154,6 +155,7 @@ class WorkspaceConfig(BaseModel):
                 raise ValueError(f"two queries are named {query.key!r}; give each a different `name`")
             seen.add(query.key)
         return value
+    insights: InsightsConfig = Field(default_factory=InsightsConfig)
 
     def resolved_store_url(self, workspace: Path) -> str:
         return self.store_url or default_store_url(workspace)

@@ -66,6 +66,7 @@ def _register() -> None:
         commands_desk,
         commands_enrich,
         commands_export,
+        commands_insights,
         commands_review,
         commands_sources,
         commands_workspace,
