@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -223,3 +224,22 @@ def test_listen_reddit_new_with_app_credentials_from_the_environment(store: Stor
     assert seen[2].url.params["after"] == "t3_48f6io"
     post = store.get("reddit", "t3_48fbm9")
     assert post is not None and post.post.author_handle == "RedHeadQc"
+
+
+def test_import_builds_the_source_from_its_configured_settings(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A saved timeline names no server; a remote author's status gets its host from [sources.mastodon]."""
+    recs = load_cassette(fixture("mastodon", "local_dev_server", "test_hashtag_tl.yaml"))
+    timeline = next(r.json() for r in recs if r.status == 200 and r.text.startswith("["))
+    timeline[0]["account"]["acct"] = "someone@remote.example"
+    saved = workspace / "timeline.json"
+    saved.write_text(json.dumps(timeline))
+    native_id = timeline[0]["id"]
+    assert invoke(["import", "--network", "mastodon", str(saved), "-q"]) == 0
+    (workspace / "goodwill.toml").write_text('[sources.mastodon]\nbase_url = "https://social.example"\n')
+    assert invoke(["import", "--network", "mastodon", str(saved), "-q"]) == 0
+    capsys.readouterr()
+    with open_store(f"sqlite:///{workspace / 'goodwill.db'}") as s:
+        assert s.get("mastodon", f"unknown.invalid/{native_id}") is not None
+        assert s.get("mastodon", f"social.example/{native_id}") is not None

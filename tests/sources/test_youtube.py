@@ -347,7 +347,39 @@ def test_the_feed_needs_no_key_and_honours_its_etag() -> None:
 def test_the_quota_day_is_a_pacific_date() -> None:
     assert quota_day(NOW) == "2025-12-01"  # 16:00 in Los Angeles
     assert quota_resets_at(NOW) == datetime(2025, 12, 2, 8, 0, tzinfo=UTC)
-    assert YouTubeSource(SourceSettings(options={"daily_units": 500})).quota_limits == {
-        "units": 500.0,
-        "search": 100.0,
-    }
+    assert YouTubeSource(SourceSettings()).quota_limits == {"units": 10_000.0, "search": 100.0}
+
+
+def test_listen_meters_youtube_by_its_default_quota_and_its_pacific_day(tmp_path: Path) -> None:
+    from goodwill.config import QueryConfig, SourceConfig, WorkspaceConfig
+    from goodwill.jobs.listen import Listener
+    from goodwill.store import open_store
+    from goodwill.store.source_state import load_spend
+
+    server = Google(
+        {
+            "commentThreads": [(200, data("comment_threads_by_video_paged_2.json"))],
+            "comments": [(200, data("comments_by_parent_paged_2.json"))],
+        }
+    )
+    config = WorkspaceConfig(
+        sources={"youtube": SourceConfig()},
+        queries=[QueryConfig(source="youtube", kind="video", value="F1UP7wRCPH8", name="v")],
+    )
+    with open_store(f"sqlite:///{tmp_path / 'yt.db'}") as store:
+        listener = Listener(
+            store,
+            config,
+            env={"YOUTUBE_API_KEY": KEY},
+            transport=httpx.MockTransport(server),
+            clock=lambda: NOW,
+            sleep=lambda s: None,
+        )
+        assert listener.live["youtube"].client.meter.unit_limits == {"units": 10_000.0, "search": 100.0}
+        (result,) = listener.run_once()
+        listener.close()
+        assert result.error is None and result.counts.imported == 6  # 5 threads and the reply fetched for one
+        # NOW is 2025-12-02 00:00 UTC but still 2025-12-01 in Los Angeles, where the quota day is counted
+        pacific = store.read(lambda c: load_spend(c, "youtube", "2025-12-01", "2025-12-01"))
+        utc = store.read(lambda c: load_spend(c, "youtube", "2025-12-02", "2025-12-02"))
+    assert pacific["units"].units >= 1 and "units" not in utc

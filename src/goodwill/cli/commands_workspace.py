@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -71,7 +72,9 @@ def import_(
     line number and the reason. Exit status is 0 when nothing was rejected and
     3 when some records were. Killed midway, a rerun finishes the job.
     """
+    from goodwill.config import SourceConfig
     from goodwill.jobs.importer import import_files
+    from goodwill.jobs.listen import source_settings
     from goodwill.jobs.native_import import has_native_format, import_native
     from goodwill.sources.mapping import parse_mapping
     from goodwill.store import open_store
@@ -86,7 +89,10 @@ def import_(
         progress_bar("importing", total=total or None, unit="bytes", disable=quiet) as advance,
     ):
         if network and fmt is None and field_map is None and has_native_format(network):
-            summary = import_native(store, files, network, progress=advance)
+            name = network.strip().lower()
+            configured = workspace.config.sources.get(name, SourceConfig())
+            settings = source_settings(configured, os.environ)
+            summary = import_native(store, files, network, progress=advance, settings=settings)
         else:
             summary = import_files(
                 store, files, fmt=fmt, mapping=field_map, network=network, progress=advance

@@ -86,8 +86,25 @@ def _save_run(
     record_run(conn, source, at=at, error=error, posts=posts, rate_limits=limits)
 
 
-def _day(moment: float) -> str:
+def source_settings(config: SourceConfig, env: Mapping[str, str]) -> SourceSettings:
+    """What a source is built from: its ``[sources.NAME]`` table and the environment for its credentials."""
+    return SourceSettings(
+        base_url=config.base_url,
+        user_agent=config.user_agent,
+        credentials=dict(config.credentials),
+        options=dict(config.options),
+        env=env,
+    )
+
+
+def _utc_day(moment: float) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(moment))
+
+
+def _period_day(source: Source) -> Callable[[float], str]:
+    """The day a moment's spend counts for: a source's own quota day (YouTube: Pacific), else UTC."""
+    own = getattr(source, "quota_period", None)
+    return own if callable(own) else _utc_day
 
 
 class Listener:
@@ -152,18 +169,14 @@ class Listener:
     # -- building -------------------------------------------------------------------------------
 
     def _build(self, name: str, config: SourceConfig) -> _Live:
-        settings = SourceSettings(
-            base_url=config.base_url,
-            user_agent=config.user_agent,
-            credentials=dict(config.credentials),
-            options=dict(config.options),
-            env=self._env,
-        )
-        source = build_source(name, settings)
-        meter = Meter(name, unit_limits=dict(config.daily_units), usd_limit=config.monthly_budget_usd)
+        source = build_source(name, source_settings(config, self._env))
+        # the configured quota, else the source's documented default (YouTube: 10,000 units a day)
+        limits = dict(config.daily_units) or dict(getattr(source, "quota_limits", None) or {})
+        meter = Meter(name, unit_limits=limits, usd_limit=config.monthly_budget_usd)
         if not self.dry_run:
             now = self.clock()
-            today, month_start = _day(now), _day(now)[:8] + "01"
+            today = _period_day(source)(now)
+            month_start = today[:8] + "01"
             day = self.store.read(lambda c: load_spend(c, name, today, today))
             month = self.store.read(lambda c: load_spend(c, name, month_start, today))
             for bucket in set(day) | set(month):
@@ -254,7 +267,7 @@ class Listener:
                     (item.post, RawRecord(payload=item.raw, provenance=provenance)) for item in page.items
                 ]
                 spent = live.client.meter.take_added()
-                day = _day(self.clock())
+                day = _period_day(live.source)(self.clock())
 
                 also = partial(
                     _save_page,
@@ -282,8 +295,8 @@ class Listener:
 
     def _record(self, results: list[QueryResult]) -> None:
         now = datetime.fromtimestamp(self.clock(), tz=UTC)
-        day = _day(self.clock())
         for name, live in self.live.items():
+            day = _period_day(live.source)(self.clock())
             mine = [r for r in results if r.source == name]
             if not mine:
                 continue

@@ -21,7 +21,7 @@ from goodwill.errors import InputError
 from goodwill.jobs.importer import FileSummary, ImportSummary, import_files
 from goodwill.models import Post, Provenance
 from goodwill.sources.registry import available_sources, build_source
-from goodwill.sources.source import Item, Source
+from goodwill.sources.source import Item, Source, SourceSettings
 from goodwill.store import RawRecord, Store
 
 __all__ = ["has_native_format", "import_native"]
@@ -44,9 +44,13 @@ def import_native(
     *,
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
+    settings: SourceSettings | None = None,
 ) -> ImportSummary:
-    """Import each file through the source's own normaliser (or, if not its shape, as generic records)."""
-    source = build_source(network.strip().lower())
+    """Import each file through the source's own normaliser (or, if not its shape, as generic records).
+
+    ``settings``: the source's ``[sources.NAME]`` settings (Mastodon needs its server to name posts).
+    """
+    source = build_source(network.strip().lower(), settings)
     for path in paths:
         if path != "-" and not Path(path).is_file():
             what = "is not a file" if Path(path).exists() else "no such file"

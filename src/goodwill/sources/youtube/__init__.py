@@ -34,16 +34,14 @@ class YouTubeSource:
         "search": "words: matching videos, newest first (search.list's own 100 calls a day)",
         "feed": "a channel id: its latest 15 uploads from the public feed (no key, no quota)",
     }
-    #: daily quota per meter bucket; a period is a date in Pacific time (:func:`quota_day`)
+    #: spend is counted per Pacific date, the day YouTube's quota resets on (:func:`quota_day`)
     quota_period = staticmethod(quota_day)
 
     def __init__(self, settings: SourceSettings) -> None:
         self.settings = settings
         options = settings.options
-        self.quota_limits: Mapping[str, float] = {
-            "units": float(options.get("daily_units", QUOTA_LIMITS["units"])),
-            "search": float(options.get("daily_searches", QUOTA_LIMITS["search"])),
-        }
+        #: the default project quota; ``daily_units`` in [sources.youtube] overrides it
+        self.quota_limits: Mapping[str, float] = dict(QUOTA_LIMITS)
         self.backfill_days = float(options.get("backfill_days", 7))
         self._fetcher = YouTubeFetcher(
             settings,
