@@ -48,6 +48,13 @@ def enrich(
     ] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Posts per batch.")] = 1000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Add enrichment.explanations: the words that weighed most in each model's judgement.",
+        ),
+    ] = False,
 ) -> None:
     """Judge posts: language, brands, sentiment, intent, complaint, spam, and whether a reply is welcome.
 
@@ -61,12 +68,15 @@ def enrich(
 
     Example: echo '{"id": "1", "text": "@acme my card was charged twice"}' | goodwill enrich --brand Acme
     """
+    from goodwill.enrich.explanation import explain as explain_post
     from goodwill.enrich.registry import default_pipeline
 
     if competitor and not brand:
         raise InputError("--competitor needs at least one --brand (or use --config).")
     workspace = resolve_workspace(config, brands=brand, competitors=competitor)
     pipeline = default_pipeline(StageContext(config=workspace.config))
+    if stored and explain:
+        raise InputError("--explain adds explanations to a stream's output; drop --stored to use it.")
     if stored:
         _enrich_store(workspace.store_url, pipeline, batch_size=batch_size, quiet=quiet)
         return
@@ -89,6 +99,8 @@ def enrich(
                 yield line
 
         for record in enrich_lines(lines(), pipeline, batch_size=batch_size):
+            if explain and isinstance(record.get("enrichment"), dict):
+                record["enrichment"]["explanations"] = explain_post(str(record["text"]), record["enrichment"])
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
 
