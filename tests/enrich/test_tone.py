@@ -193,3 +193,11 @@ def test_validation_irony_f1_through_the_stage() -> None:
     # The stricter stream cut trades recall for precision.
     strict = [int(bool(j["is_ironic"])) for j in run(IronyStage(), *texts)]
     assert precision_score(gold, strict) > precision_score(gold, predicted)
+
+
+def test_top_words_cites_only_words_that_point_towards_the_label() -> None:
+    head = load_head("irony")
+    words = head.top_words("oh great, another outage. just what I needed", "irony", top=3)
+    assert 0 < len(words) <= 3
+    full = dict(head.explain("oh great, another outage. just what I needed", "irony", top=50))
+    assert all(full.get(w, 0.0) > 0 for w in words)

@@ -44,6 +44,7 @@ WELCOME_THRESHOLD = 0.5
 _STRONG = 0.5  # an intent score at least this high counts as that intent
 _QUESTION_RE = re.compile(r"[^.!?\n]*\?")
 _CONTEXT_BOOK = CueBook(CONTEXT_CUES)
+_IRONIC = "reads as ironic"
 
 
 @dataclass
@@ -156,6 +157,9 @@ class ReceptivityStage:
 
         score = round(min(1.0, max(0.0, case.score)), 4)
         welcome = bool(case.reasons) and score >= self.threshold
+        if case.reasons and _IRONIC in case.counter:
+            # Name the ironic words only where a reply was in question: explaining costs a per-post pass.
+            case.counter[case.counter.index(_IRONIC)] = self._irony_reason(text, known)
         if not case.reasons:
             case.counter.append(
                 "brand mentioned in passing; nothing asks for a reply" if ours else "nothing asks for a reply"
@@ -199,7 +203,7 @@ class ReceptivityStage:
             case.con(0.2, f"sarcasm without a clear problem ('{sarcasm}')")
         elif not sarcasm and _ironic(known) and not (is_complaint and addressed_handle is not None):
             # An ironic post is rarely an invitation, unless it is a complaint told to us.
-            case.con(0.2, self._irony_reason(text, known) if has_brand else "reads as ironic")
+            case.con(0.2, _IRONIC)
         others = [
             h for h in handles if h not in self.own_handles and h not in self.competitor_handles
         ]
@@ -212,7 +216,7 @@ class ReceptivityStage:
         """'reads as ironic (0.81: 'great', 'another')': the score and the words that weighed most."""
         irony = _mapping(known.get("irony"))
         score = irony.get("score")
-        words = [w for w, weight in _irony_head().explain(text, "irony", top=6) if weight > 0][:3]
+        words = _irony_head().top_words(text, "irony", top=3)
         cited = ", ".join(f"'{w}'" for w in words)
         shown = f"{float(score):.2f}" if isinstance(score, int | float) else "flagged"
         return f"reads as ironic ({shown}: {cited})" if cited else f"reads as ironic ({shown})"

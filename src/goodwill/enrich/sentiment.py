@@ -432,8 +432,14 @@ class SentimentModel:
             return np.zeros((0, len(CLASSES)))
         nf = self.featurizer.n_features
         hashed, lexicon = self.featurizer.features(texts)
-        logits = np.asarray(hashed @ self.weights[:nf], dtype=np.float64)
-        logits += lexicon @ self.weights[nf:] + self.bias
+        last = self.__dict__.get("_last_logits")
+        logits: NDArray[np.float64]
+        if last is not None and last[0] is hashed:  # the same batch again (a stacked head, then the stage)
+            logits = np.array(last[1], dtype=np.float64)
+        else:
+            logits = np.asarray(hashed @ self.weights[:nf], dtype=np.float64)
+            logits += lexicon @ self.weights[nf:] + self.bias
+            self.__dict__["_last_logits"] = (hashed, logits.copy())
         if calibrated and self.temperature != 1.0:
             logits /= self.temperature
         logits -= logits.max(axis=1, keepdims=True)
