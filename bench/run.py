@@ -15,7 +15,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("bench_sentiment.py", "bench_pipeline.py", "bench_import.py")
+BENCHES = (
+    "bench_sentiment.py",
+    "bench_models.py",
+    "bench_receptivity.py",
+    "bench_pipeline.py",
+    "bench_import.py",
+    "check_retrain.py",
+)
 
 
 def main() -> int:
