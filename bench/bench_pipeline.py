@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from goodwill.models import Author, Post
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONFIG = ROOT / "examples" / "sample" / "goodwill.toml"
-TWEETEVAL = ROOT.parent / "shared" / "datasets" / "tweeteval" / "sentiment" / "train_text_reconstructed.txt"
+#: ../shared beside the repository (as in CI), or GOODWILL_SHARED where it lives elsewhere.
+SHARED = Path(os.environ.get("GOODWILL_SHARED", ROOT.parent / "shared"))
+TWEETEVAL = SHARED / "datasets" / "tweeteval" / "sentiment" / "train_text_reconstructed.txt"
 SAMPLE_POSTS = ROOT / "examples" / "sample" / "posts.jsonl"
 
 

@@ -17,11 +17,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHES = (
     "bench_sentiment.py",
+    "bench_models.py",
     "bench_judgements.py",
+    "bench_receptivity.py",
     "bench_pipeline.py",
     "bench_import.py",
     "bench_sources.py",
     "bench_insights.py",
+    "check_retrain.py",
 )
 
 

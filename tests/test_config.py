@@ -111,3 +111,11 @@ def test_a_brand_given_by_name_also_answers_to_its_usual_care_accounts(brand: st
     found = stage.find(f"@{handle} my order never arrived, can you check?")
     assert found == [{"name": brand, "role": "brand", "addressed": True, "matched": [f"@{handle}"]}]
     assert stage.find(f"@{handle}fan club meeting tonight") == []
+def test_thresholds_are_read_and_validated(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[thresholds]\nirony = 0.8\nwelcome = 0.65\n"))
+    thresholds = config.thresholds
+    assert (thresholds.irony, thresholds.welcome, thresholds.offensive) == (0.8, 0.65, None)
+    with pytest.raises(ConfigError, match=r"goodwill\.toml:2: key 'thresholds\.welcome'"):
+        load_config(write(tmp_path, "[thresholds]\nwelcome = 1.5\n"))
+    with pytest.raises(ConfigError, match=r"thresholds\.sarcasm"):
+        load_config(write(tmp_path, "[thresholds]\nsarcasm = 0.5\n"))

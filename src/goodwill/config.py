@@ -23,6 +23,7 @@ __all__ = [
     "BrandSpec",
     "QueryConfig",
     "SourceConfig",
+    "Thresholds",
     "WorkspaceConfig",
     "config_template",
     "default_store_url",
@@ -127,6 +128,20 @@ class QueryConfig(BaseModel):
     @property
     def key(self) -> str:
         return self.name or f"{self.source}:{self.kind}:{self.value}"
+class Thresholds(BaseModel):
+    """Per-judgement decision thresholds on calibrated scores; unset means the shipped default.
+
+    Raise one to make that judgement stricter (fewer, surer flags), lower it to
+    catch more. ``welcome`` is the receptivity cut: a wrong reply is an
+    intrusion, so its default leans to precision.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    irony: float | None = Field(default=None, gt=0.0, lt=1.0)
+    offensive: float | None = Field(default=None, gt=0.0, lt=1.0)
+    complaint: float | None = Field(default=None, gt=0.0, lt=1.0)
+    welcome: float | None = Field(default=None, gt=0.0, lt=1.0)
 
 
 class WorkspaceConfig(BaseModel):
@@ -156,6 +171,8 @@ class WorkspaceConfig(BaseModel):
             seen.add(query.key)
         return value
     insights: InsightsConfig = Field(default_factory=InsightsConfig)
+    #: per-judgement thresholds, ``[thresholds]`` in goodwill.toml
+    thresholds: Thresholds = Field(default_factory=Thresholds)
 
     def resolved_store_url(self, workspace: Path) -> str:
         return self.store_url or default_store_url(workspace)
@@ -279,6 +296,14 @@ languages = ["en"]
 
 # Phrases that look like a brand mention but are not about it (case-insensitive).
 exclusions = ["apple pie"]
+
+# Decision thresholds on the calibrated scores (0..1); leave unset for the shipped defaults
+# (docs/models.md). Raise `welcome` to suggest fewer, surer replies.
+# [thresholds]
+# irony = 0.5
+# offensive = 0.5
+# complaint = 0.5
+# welcome = 0.5
 
 # Your own brands. Posts addressed to these (a mention of a handle, a reply) may welcome a reply.
 [[brands]]

@@ -25,6 +25,9 @@ ENRICHMENT_KEYS: tuple[str, ...] = (
     "complaint",
     "receptivity",
     "spam",
+    "irony",
+    "emotion",
+    "offensive",
 )
 
 

@@ -178,6 +178,14 @@ def _contract_value(key: str, i: int) -> Any:
             "counter_reasons": [],
             "brand": "Nimbus Mobile" if welcome else None,
         }
+    if key == "irony":
+        return {"is_ironic": i % 4 == 1, "score": 0.8 if i % 4 == 1 else 0.1}
+    if key == "offensive":
+        return {"is_offensive": i % 6 == 2, "score": 0.9 if i % 6 == 2 else 0.05}
+    if key == "emotion":
+        emotions = ("anger", "joy", "optimism", "sadness")
+        label = emotions[i % 4]
+        return {"label": label, "scores": {e: 0.7 if e == label else 0.1 for e in emotions}}
     pytest.skip(f"no contract-shaped stand-in for non-public key '{key}'")
 
 
@@ -249,7 +257,27 @@ def _check_spam(value: Any, cfg: WorkspaceConfig) -> None:
     assert isinstance(reasons, list) and all(isinstance(r, str) for r in reasons), f"bad reasons: {value!r}"
 
 
+def _check_flag(flag: str) -> Callable[[Any, WorkspaceConfig], None]:
+    def check(value: Any, cfg: WorkspaceConfig) -> None:
+        assert isinstance(value, dict), f"expected an object with {flag}, got {value!r}"
+        assert isinstance(value.get(flag), bool), f"{flag} must be a bool: {value!r}"
+        assert _in_unit(value.get("score")), f"score must be in [0, 1]: {value!r}"
+
+    return check
+
+
+def _check_emotion(value: Any, cfg: WorkspaceConfig) -> None:
+    assert isinstance(value, dict), f"emotion must be an object, got {value!r}"
+    scores = value.get("scores")
+    assert isinstance(scores, dict) and set(scores) == {"anger", "joy", "optimism", "sadness"}, value
+    assert all(_in_unit(v) for v in scores.values()), f"bad emotion scores: {value!r}"
+    assert value.get("label") is None or value["label"] in scores, f"label not scored: {value!r}"
+
+
 CONTRACT_CHECKS: dict[str, Callable[[Any, WorkspaceConfig], None]] = {
+    "irony": _check_flag("is_ironic"),
+    "offensive": _check_flag("is_offensive"),
+    "emotion": _check_emotion,
     "language": _check_language,
     "brands": _check_brands,
     "sentiment": _check_sentiment,

@@ -78,7 +78,8 @@ def test_elongation_reads_like_the_plain_word(stage: SentimentStage) -> None:
 
 def test_output_shape_and_ranges(stage: SentimentStage) -> None:
     for judged in judge(stage, "great", "awful", "meh", "", "😡😡 @bank http://x.co/1"):
-        assert set(judged) == {"label", "score", "probabilities"}
+        assert set(judged) == {"label", "score", "probabilities", "tempered_by_irony"}
+        assert judged["tempered_by_irony"] is False  # no irony stage ran
         assert judged["label"] in CLASSES
         probs = judged["probabilities"]
         assert isinstance(probs, dict) and list(probs) == list(CLASSES)
@@ -93,6 +94,7 @@ def test_tombstone_and_blank_posts_are_neutral(stage: SentimentStage) -> None:
             "label": "neutral",
             "score": 0.0,
             "probabilities": {"negative": 0.0, "neutral": 1.0, "positive": 0.0},
+            "tempered_by_irony": False,
         }
 
 

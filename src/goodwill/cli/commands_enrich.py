@@ -58,6 +58,13 @@ def enrich(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Add enrichment.explanations: the words that weighed most in each model's judgement.",
+        ),
+    ] = False,
 ) -> None:
     """Judge posts: language, brands, sentiment, intent, complaint, spam, and whether a reply is welcome.
 
@@ -73,6 +80,7 @@ def enrich(
 
     Example: echo '{"id": "1", "text": "@acme my card was charged twice"}' | goodwill enrich --brand Acme
     """
+    from goodwill.enrich.explanation import explain as explain_post
     from goodwill.enrich.registry import default_pipeline
 
     if competitor and not brand:
@@ -83,6 +91,8 @@ def enrich(
         raise InputError("--workers and --cluster work with --stored only.")
     if workers is not None and cluster is not None:
         raise InputError("give --workers (a local cluster) or --cluster (a running one), not both.")
+    if stored and explain:
+        raise InputError("--explain adds explanations to a stream's output; drop --stored to use it.")
     if stored:
         _enrich_store(
             workspace.store_url,
@@ -112,6 +122,8 @@ def enrich(
                 yield line
 
         for record in enrich_lines(lines(), pipeline, batch_size=batch_size):
+            if explain and isinstance(record.get("enrichment"), dict):
+                record["enrichment"]["explanations"] = explain_post(str(record["text"]), record["enrichment"])
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
 

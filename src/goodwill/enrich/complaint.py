@@ -100,7 +100,9 @@ def _unexplained(known: Mapping[str, Any], target: float, cited: str | None) -> 
     return {"is_complaint": False, "score": score, "evidence": evidence if score else []}
 
 
-def read_complaint(post: Post, known: Mapping[str, Any]) -> dict[str, Any]:
+def read_complaint(
+    post: Post, known: Mapping[str, Any], threshold: float = COMPLAINT_THRESHOLD
+) -> dict[str, Any]:
     """Judge one post given the earlier stages' enrichment; the pure function behind the stage."""
     text = post.text
     if not text:
@@ -159,7 +161,7 @@ def read_complaint(post: Post, known: Mapping[str, Any]) -> dict[str, Any]:
         score *= 0.3
         phrases.append("reads as a care agent's reply")
     score = round(min(1.0, max(0.0, score)), 4)
-    return {"is_complaint": score >= COMPLAINT_THRESHOLD, "score": score, "evidence": phrases[:8]}
+    return {"is_complaint": score >= threshold, "score": score, "evidence": phrases[:8]}
 
 
 class ComplaintStage:
@@ -172,11 +174,13 @@ class ComplaintStage:
 
     def __init__(self, context: StageContext | None = None) -> None:
         self.context = context or StageContext()
+        configured = self.context.config.thresholds.complaint
+        self.threshold: float = COMPLAINT_THRESHOLD if configured is None else configured
 
     def process(self, posts: Sequence[Post], enrichment: Sequence[Mapping[str, Any]]) -> list[Judgement]:
         """One ``{"complaint": ...}`` per post; uses ``brands`` too when the mentions stage ran."""
         out: list[Judgement] = []
         for index, post in enumerate(posts):
             known: Mapping[str, Any] = enrichment[index] if index < len(enrichment) else {}
-            out.append({"complaint": read_complaint(post, known)})
+            out.append({"complaint": read_complaint(post, known, self.threshold)})
         return out

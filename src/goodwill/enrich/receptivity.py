@@ -8,8 +8,10 @@ direct question, asks for help, complains about our brand, asks for
 recommendations in our category, shows purchase intent, or gives feedback.
 
 Evidence against (each subtracts, cited as a counter-reason): personal or family
-context (birthdays, weddings, grief), a joke, a news share, a reply inside
-someone else's conversation, a friend being talked to. Hard rules: spam is never
+context (birthdays, weddings, grief), a joke, a news share, irony (when the
+``irony`` stage ran before this one; not when the post is a complaint addressed
+to the brand), a reply inside someone else's conversation, a friend being
+talked to. Hard rules: spam is never
 welcome; a brand's own post is never welcome; a competitor's post is welcome
 only when its author asks for alternatives or recommendations, and a complaint
 about a competitor never is (no piling on). A post naming no brand is welcome
@@ -31,6 +33,7 @@ from typing import Any
 
 from goodwill.enrich.cues import HANDLE_RE, CueBook, Hit, quote, tokens
 from goodwill.enrich.intent import cue_hits
+from goodwill.enrich.linear_head import LinearHead, shared_head
 from goodwill.enrich.receptivity_lexicon import CONTEXT_CUES, JOKE, PERSONAL
 from goodwill.enrich.stage import Judgement, StageContext
 from goodwill.models import Post
@@ -41,6 +44,7 @@ WELCOME_THRESHOLD = 0.5
 _STRONG = 0.5  # an intent score at least this high counts as that intent
 _QUESTION_RE = re.compile(r"[^.!?\n]*\?")
 _CONTEXT_BOOK = CueBook(CONTEXT_CUES)
+_IRONIC = "reads as ironic"
 
 
 @dataclass
@@ -73,13 +77,15 @@ class ReceptivityStage:
     """Decide, with reasons a care agent can read, whether a reply from the brand is welcome."""
 
     name = "receptivity"
-    version = "2"
+    version = "3"
     requires: tuple[str, ...] = ("brands", "intent", "complaint", "sentiment", "spam")
     provides: tuple[str, ...] = ("receptivity",)
 
     def __init__(self, context: StageContext | None = None) -> None:
         self.context = context or StageContext()
         config = self.context.config
+        configured = config.thresholds.welcome
+        self.threshold: float = WELCOME_THRESHOLD if configured is None else configured
         self.own_handles: dict[str, str] = {
             handle.lower(): brand.name for brand in config.brands for handle in brand.all_handles()
         }
@@ -150,7 +156,10 @@ class ReceptivityStage:
             name = self._for_no_brand(text, scores, case)
 
         score = round(min(1.0, max(0.0, case.score)), 4)
-        welcome = bool(case.reasons) and score >= WELCOME_THRESHOLD
+        welcome = bool(case.reasons) and score >= self.threshold
+        if case.reasons and _IRONIC in case.counter:
+            # Name the ironic words only where a reply was in question: explaining costs a per-post pass.
+            case.counter[case.counter.index(_IRONIC)] = self._irony_reason(text, known)
         if not case.reasons:
             case.counter.append(
                 "brand mentioned in passing; nothing asks for a reply" if ours else "nothing asks for a reply"
@@ -192,11 +201,25 @@ class ReceptivityStage:
         sarcasm = _first(hits, "sarcasm")
         if sarcasm and not is_complaint:
             case.con(0.2, f"sarcasm without a clear problem ('{sarcasm}')")
-        others = [h for h in handles if h not in self.own_handles and h not in self.competitor_handles]
+        elif not sarcasm and _ironic(known) and not (is_complaint and addressed_handle is not None):
+            # An ironic post is rarely an invitation, unless it is a complaint told to us.
+            case.con(0.2, _IRONIC)
+        others = [
+            h for h in handles if h not in self.own_handles and h not in self.competitor_handles
+        ]
         if post.reply_to is not None and addressed_handle is None:
             case.con(0.25, "a reply inside someone else's conversation")
         elif others and addressed_handle is None and has_brand:
             case.con(0.15, f"talking to @{others[0]}, not to the brand")
+
+    def _irony_reason(self, text: str, known: Mapping[str, Any]) -> str:
+        """'reads as ironic (0.81: 'great', 'another')': the score and the words that weighed most."""
+        irony = _mapping(known.get("irony"))
+        score = irony.get("score")
+        words = _irony_head().top_words(text, "irony", top=3)
+        cited = ", ".join(f"'{w}'" for w in words)
+        shown = f"{float(score):.2f}" if isinstance(score, int | float) else "flagged"
+        return f"reads as ironic ({shown}: {cited})" if cited else f"reads as ironic ({shown})"
 
     def _for_our_brand(
         self,
@@ -243,7 +266,7 @@ class ReceptivityStage:
             case.pro(0.35, f"purchase intent: '{_first(hits, 'purchase_intent')}'")
         if _score(scores, "feedback") >= _STRONG:
             case.pro(0.3, f"product feedback: '{_first(hits, 'feedback')}'")
-        if _score(scores, "praise") >= _STRONG and addressed:
+        if _score(scores, "praise") >= _STRONG and addressed and not _ironic(known):
             case.pro(0.2, f"thanks {name} directly")
 
     def _for_competitor(
@@ -267,7 +290,7 @@ class ReceptivityStage:
             case.score = min(case.score, 0.0)
         score = round(min(1.0, max(0.0, case.score)), 4)
         return {
-            "welcome": bool(case.reasons) and score >= WELCOME_THRESHOLD,
+            "welcome": bool(case.reasons) and score >= self.threshold,
             "score": score,
             "reasons": case.reasons,
             "counter_reasons": case.counter,
@@ -285,6 +308,15 @@ class ReceptivityStage:
         category = found.group(1)
         case.pro(0.65, f"asks for recommendations in the brand's category ({category})")
         return self.category_brand.get(category)
+
+
+def _ironic(known: Mapping[str, Any]) -> bool:
+    """Did the irony stage (when it ran) flag this post?"""
+    return bool(_mapping(known.get("irony")).get("is_ironic"))
+
+
+def _irony_head() -> LinearHead:
+    return shared_head("irony")
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -49,6 +49,8 @@ __all__ = [
     "explain",
     "load_model",
     "normalise_batch",
+    "shared_model",
+    "temper",
     "tokenise",
 ]
 
@@ -58,6 +60,8 @@ ARTIFACT_PACKAGE = "goodwill.enrich"
 ARTIFACT_DIR = "artifacts"
 WEIGHTS_FILE = "sentiment_weights.npz"
 METADATA_FILE = "sentiment_metadata.json"
+#: Optional: the temperature fitted on validation by ``train/heads.py --calibrate-sentiment``.
+CALIBRATION_FILE = "sentiment_calibration.json"
 
 #: Dense lexicon columns appended after the hashed block.
 LEXICON_COLUMNS: tuple[str, ...] = ("lex_pos", "lex_neg", "negated_lex_pos", "negated_lex_neg")
@@ -300,6 +304,10 @@ def tokenise(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(normalise_batch([text])) if t != _SEP]
 
 
+#: The features of the last batch featurised, keyed by (n_features, texts); see ``features``.
+_LAST_FEATURES: dict[tuple[int, tuple[str, ...]], tuple[Any, Any]] = {}
+
+
 @dataclass(frozen=True)
 class _Batch:
     """One featurised batch: hashed-feature coordinates and the dense lexicon block."""
@@ -377,6 +385,22 @@ class SentimentFeaturizer:
         matrix.data /= norms[row_of]
         return matrix
 
+    def features(self, texts: Sequence[str]) -> tuple[csr_matrix, NDArray[np.float64]]:
+        """The hashed block and the lexicon block of a batch, memoised on the last batch seen.
+
+        Several judgements (sentiment, irony, emotion, offensive) read the same
+        features; the stage that runs first pays for them and the others reuse
+        them, so each extra model costs one small matrix product per batch.
+        """
+        key = (self.n_features, tuple(texts))
+        cached = _LAST_FEATURES.get(key)
+        if cached is None:
+            batch = self._batch(texts)
+            cached = (self.hashed(batch, len(texts)), batch.lexicon)
+            _LAST_FEATURES.clear()
+            _LAST_FEATURES[key] = cached
+        return cached
+
     def transform(self, texts: Sequence[str]) -> csr_matrix:
         """The full feature matrix (hashed block then lexicon block), as used for training."""
         from scipy.sparse import csr_matrix, hstack
@@ -394,15 +418,30 @@ class SentimentModel:
     bias: NDArray[np.float32]  # (n_classes,)
     metadata: dict[str, Any]
 
-    def probabilities(self, texts: Sequence[str]) -> NDArray[np.float64]:
-        """Class probabilities, shape (len(texts), 3), columns in :data:`CLASSES` order."""
+    #: Temperature fitted on validation (``sentiment_calibration.json``); 1.0 means uncalibrated.
+    temperature: float = 1.0
+
+    def probabilities(self, texts: Sequence[str], *, calibrated: bool = True) -> NDArray[np.float64]:
+        """Class probabilities, shape (len(texts), 3), columns in :data:`CLASSES` order.
+
+        Calibrated by temperature unless asked otherwise; the heads that stack
+        sentiment read the raw ones, as they were trained on them. A
+        temperature never changes which class is most probable.
+        """
         if not texts:
             return np.zeros((0, len(CLASSES)))
         nf = self.featurizer.n_features
-        batch = self.featurizer._batch(texts)
-        hashed = self.featurizer.hashed(batch, len(texts))
-        logits = np.asarray(hashed @ self.weights[:nf], dtype=np.float64)
-        logits += batch.lexicon @ self.weights[nf:] + self.bias
+        hashed, lexicon = self.featurizer.features(texts)
+        last = self.__dict__.get("_last_logits")
+        logits: NDArray[np.float64]
+        if last is not None and last[0] is hashed:  # the same batch again (a stacked head, then the stage)
+            logits = np.array(last[1], dtype=np.float64)
+        else:
+            logits = np.asarray(hashed @ self.weights[:nf], dtype=np.float64)
+            logits += lexicon @ self.weights[nf:] + self.bias
+            self.__dict__["_last_logits"] = (hashed, logits.copy())
+        if calibrated and self.temperature != 1.0:
+            logits /= self.temperature
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)
@@ -443,7 +482,15 @@ def read_artifacts(folder: Traversable | Path) -> SentimentModel:
         raise ModelError(f"the sentiment model's classes {metadata.get('classes')} are not {list(CLASSES)}.")
     weights = np.zeros((featurizer.width, len(CLASSES)), dtype=np.float32)
     weights[columns] = values
-    return SentimentModel(featurizer=featurizer, weights=weights, bias=bias, metadata=metadata)
+    temperature = 1.0
+    calibration_file = folder.joinpath(CALIBRATION_FILE)
+    if calibration_file.is_file():
+        calibration = json.loads(calibration_file.read_text(encoding="utf-8"))
+        metadata = dict(metadata, calibration=calibration)
+        temperature = float(calibration["temperature"])
+    return SentimentModel(
+        featurizer=featurizer, weights=weights, bias=bias, metadata=metadata, temperature=temperature
+    )
 
 
 @lru_cache(maxsize=1)
@@ -451,20 +498,45 @@ def _shared_model() -> SentimentModel:
     return load_model()
 
 
+def shared_model() -> SentimentModel:
+    """The shipped sentiment model, loaded once per process and shared by every stage and head."""
+    return _shared_model()
+
+
 def explain(text: str, top: int = 5) -> list[tuple[str, float]]:
     """Top weighted word features for one text: ``[(feature, weight towards positive), ...]``."""
     return _shared_model().explain(text, top=top)
 
 
-def _judgements(probs: NDArray[np.float64]) -> list[dict[str, Any]]:
+def temper(probs: NDArray[np.float64], irony: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Move the ironic share of the positive mass to negative: "great, another outage" is not praise.
+
+    ``irony`` is, per row, the probability that the post is ironic where the
+    irony stage flagged it, else 0. Irony inverts the surface polarity of
+    praise words, so the positive probability is scaled by ``1 - irony`` and
+    what it loses is added to negative; neutral is left alone.
+    """
+    out = probs.copy()
+    moved = out[:, 2] * irony
+    out[:, 2] -= moved
+    out[:, 0] += moved
+    return out
+
+
+def _judgements(probs: NDArray[np.float64], tempered: NDArray[np.bool_]) -> list[dict[str, Any]]:
     """One output object per row of probabilities (vectorised; this runs for every post)."""
     labels = [CLASSES[i] for i in probs.argmax(axis=1).tolist()]
     scores = np.round(probs[:, 2] - probs[:, 0], 4).tolist()
     rounded = np.round(probs, 4).tolist()
     neg, neu, pos = CLASSES
     return [
-        {"label": label, "score": score, "probabilities": {neg: p[0], neu: p[1], pos: p[2]}}
-        for label, score, p in zip(labels, scores, rounded, strict=True)
+        {
+            "label": label,
+            "score": score,
+            "probabilities": {neg: p[0], neu: p[1], pos: p[2]},
+            "tempered_by_irony": t,
+        }
+        for label, score, p, t in zip(labels, scores, rounded, tempered.tolist(), strict=True)
     ]
 
 
@@ -472,11 +544,24 @@ _TOMBSTONE: dict[str, Any] = {
     "label": "neutral",
     "score": 0.0,
     "probabilities": {"negative": 0.0, "neutral": 1.0, "positive": 0.0},
+    "tempered_by_irony": False,
 }
+
+
+def _irony_of(known: Mapping[str, Any]) -> float:
+    """The irony probability of a post the irony stage flagged, else 0 (also when it did not run)."""
+    irony = known.get("irony")
+    if type(irony) is dict and irony.get("is_ironic"):
+        score = irony.get("score")
+        return float(score) if isinstance(score, int | float) else 0.0
+    return 0.0
 
 
 class SentimentStage:
     """Judges each post negative, neutral or positive; ``score = P(positive) - P(negative)``.
+
+    When the ``irony`` stage ran earlier and flagged a post, its positive mass
+    is tempered (see :func:`temper`) and ``tempered_by_irony`` says so.
 
     The model is loaded on first use (not at construction) and left out of the
     pickle, so building a pipeline stays cheap and shipping the stage to a
@@ -484,7 +569,7 @@ class SentimentStage:
     """
 
     name = "sentiment"
-    version = "1"
+    version = "2"
     requires: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("sentiment",)
 
@@ -508,9 +593,13 @@ class SentimentStage:
         idx = [i for i, p in enumerate(posts) if p.text is not None and p.text.strip()]
         texts = [posts[i].text or "" for i in idx]
         probs = self.model.probabilities(texts)
+        irony = np.array([_irony_of(enrichment[i]) if i < len(enrichment) else 0.0 for i in idx])
+        tempered = irony > 0.0
+        if tempered.any():
+            probs = temper(probs, irony)
         out: list[Judgement] = [
             {"sentiment": dict(_TOMBSTONE, probabilities=dict(_TOMBSTONE["probabilities"]))} for _ in posts
         ]
-        for i, judged in zip(idx, _judgements(probs), strict=True):
+        for i, judged in zip(idx, _judgements(probs, tempered), strict=True):
             out[i] = {"sentiment": judged}
         return out
