@@ -75,7 +75,6 @@ WELCOME = [
     ("@acmebank how do I reset my PIN?", "asks a question about Acme Bank"),
     ("I can't log in to the Acme app, please help", "help request"),
     ("@AcmeHelp are you open on Sunday?", "addressed to @acmehelp"),
-    ("Acme charged me twice this month and nobody answers", "complaint about Acme Bank"),
     ("any alternatives to Globex? their app is awful", "asks for alternatives"),
     ("thinking of switching from Globex, which bank should I go with?", "asks for alternatives"),
     ("any recommendations for a good bank?", "category (bank)"),
@@ -86,7 +85,6 @@ WELCOME = [
     ("my Acme card was declined at the store, what do I do?", "help request"),
     ("@acmebank la app no funciona, ayuda por favor", "addressed to @acmebank"),
     ("great, another outage @acmebank. love how this happens every payday", "complaint addressed"),
-    ("Acme app keeps crashing every time I open it", "complaint about Acme Bank"),
     ("does Acme let you open a joint account online?", "asks a question about Acme Bank"),
     ("is Acme better than Globex for students?", "asks a question about Acme Bank"),
     ("Globex just raised fees again. what are the alternatives these days?", "asks for alternatives"),
@@ -146,6 +144,19 @@ def test_the_brands_own_posts_are_never_welcome() -> None:
     out = _judge("@acmebank how do I reset my PIN?", author="AcmeBank")
     assert out["welcome"] is False
     assert out["counter_reasons"] == ["posted by the brand itself"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Acme charged me twice this month and nobody answers", "Acme app keeps crashing every time I open it"],
+)
+def test_a_complaint_about_us_not_told_to_us_is_evidence_but_not_an_invitation(text: str) -> None:
+    """Precision first: venting about a brand is not asking it to step in; asking for help is."""
+    out = _judge(text)
+    assert out["welcome"] is False, out
+    assert any("complaint about Acme Bank" in r for r in out["reasons"]), out["reasons"]
+    asked = _judge(text + ", can anyone help?")
+    assert asked["welcome"] is True and asked["score"] > out["score"], asked
 
 
 def test_a_reply_in_someone_elses_conversation_counts_against() -> None:

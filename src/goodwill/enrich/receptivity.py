@@ -77,7 +77,7 @@ class ReceptivityStage:
     """Decide, with reasons a care agent can read, whether a reply from the brand is welcome."""
 
     name = "receptivity"
-    version = "3"
+    version = "4"
     requires: tuple[str, ...] = ("brands", "intent", "complaint", "sentiment", "spam")
     provides: tuple[str, ...] = ("receptivity",)
 
@@ -243,7 +243,7 @@ class ReceptivityStage:
             if addressed:
                 case.pro(0.4, f"complaint addressed to {name}{cite}")
             else:
-                case.pro(0.5, f"complaint about {name}{cite}")
+                case.pro(0.2, f"complaint about {name}{cite}")
         if _score(scores, "help_request") >= _STRONG:
             phrase = _first(hits, "help_request")
             case.pro(0.45, f'help request: "{phrase}"' if phrase else "asks for help")
