@@ -464,3 +464,34 @@ def test_a_broken_archive_file_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("window.YTD.tweets.part0 = [ {")
     with pytest.raises(InputError, match="not valid JSON"):
         posts_of(bad)
+
+
+def test_listen_stores_an_x_search_with_its_cursor_and_spend(tmp_path: Path) -> None:
+    from goodwill.config import QueryConfig, SourceConfig, WorkspaceConfig
+    from goodwill.jobs.listen import Listener
+    from goodwill.store.source_state import load_cursor, load_spend
+
+    server = XServer(recorded_search(), last_page(), last_page())
+    config = WorkspaceConfig(
+        sources={"x": SourceConfig(monthly_budget_usd=10.0)},
+        queries=[QueryConfig(source="x", kind="search", value="Tweepy", name="tweepy")],
+    )
+    with open_store(f"sqlite:///{tmp_path / 'x.db'}") as store:
+        listener = Listener(
+            store,
+            config,
+            env={"X_BEARER_TOKEN": TOKEN},
+            transport=httpx.MockTransport(server),
+            clock=lambda: NOW,
+            sleep=lambda s: None,
+        )
+        (first,) = listener.run_once()
+        (again,) = listener.run_once()
+        listener.close()
+        assert (first.error, first.counts.imported, first.pages) == (None, 11, 2)
+        assert store.get("x", "1578516068309794817") is not None
+        assert store.read(lambda c: load_cursor(c, "x", "tweepy")) == {"since_id": "1578516999999999999"}
+        spend = store.read(lambda c: load_spend(c, "x", "2022-10-01", "2022-10-31"))
+    assert again.counts.imported == 0 and server.requests[-1].url.params["since_id"] == "1578516999999999999"
+    assert spend["reads"].usd == pytest.approx(12 * 0.005)  # 10 + 1 + 1 posts read
+    assert TOKEN not in repr(spend)
