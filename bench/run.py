@@ -15,7 +15,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("bench_sentiment.py", "bench_pipeline.py", "bench_import.py", "bench_sources.py")
+BENCHES = (
+    "bench_sentiment.py",
+    "bench_pipeline.py",
+    "bench_accurate.py",
+    "bench_import.py",
+    "bench_sources.py",
+)
 
 
 def main() -> int:
