@@ -281,7 +281,7 @@ def main() -> None:
         "features": {"embedding": MODEL_ID, "dimensions": DIMENSIONS, "fast_log_probabilities": 3},
         "fast_model": {
             "sha256": fast_model_sha256(),
-            "note": "training used out-of-fold refits of this model; a different fast model needs a retrain",
+            "note": "training used held-out refits of this model; a different fast model needs a retrain",
         },
         "training_data": {
             "name": "TweetEval sentiment, reconstructed train split (SemEval-2017 Task 4A sources)",
