@@ -21,6 +21,7 @@ BENCHES = (
     "bench_judgements.py",
     "bench_receptivity.py",
     "bench_pipeline.py",
+    "bench_accurate.py",
     "bench_import.py",
     "bench_sources.py",
     "bench_insights.py",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -156,6 +156,8 @@ class WorkspaceConfig(BaseModel):
     #: ISO 639-1 codes we care about; empty means every language
     languages: list[str] = Field(default_factory=list)
     store_url: str | None = None
+    #: judgement mode: "fast" (default) or "accurate" (sentence embeddings; the `embeddings` extra)
+    mode: Literal["fast", "accurate"] = "fast"
     #: the care desk: routing, SLAs, reply policy, agents (goodwill.care.config)
     care: CareConfig = Field(default_factory=CareConfig)
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
@@ -290,6 +292,10 @@ _TEMPLATE = """\
 # (goodwill.db). A team shares PostgreSQL: "postgresql+psycopg://user@host/db" (docs/deploy.md).
 # GOODWILL_DATABASE_URL overrides it (and keeps a password out of this file).
 # store_url = "sqlite:///goodwill.db"
+
+# How posts are judged: "fast" (the default) or "accurate" (sentence embeddings: better
+# sentiment, far slower; needs pip install 'goodwill[embeddings]'). See docs/accurate.md.
+# mode = "fast"
 
 # ISO 639-1 codes of the languages you care about; empty means all.
 languages = ["en"]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from goodwill.care import minilm
+from goodwill import embeddings as minilm  # where the encoder's loader lives now
 from goodwill.care.encoder import Encoder, TfidfEncoder, default_encoder, encoder_named
 from goodwill.care.knowledge import load_knowledge_base, split_markdown
 from goodwill.care.minilm import MiniLMEncoder, embeddings_available

@@ -15,7 +15,6 @@ from goodwill.cli.main import ConfigOption, app
 from goodwill.cli.progress import progress_bar
 from goodwill.cli.workspace import resolve_workspace
 from goodwill.enrich.pipeline import Pipeline
-from goodwill.enrich.stage import StageContext
 from goodwill.errors import InputError
 
 
@@ -65,6 +64,14 @@ def enrich(
             help="Add enrichment.explanations: the words that weighed most in each model's judgement.",
         ),
     ] = False,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            help="fast (default: sparse and lexicon models) or accurate (sentence embeddings, slower; "
+            "pip install 'goodwill[embeddings]'). Default: `mode` in goodwill.toml, else fast.",
+        ),
+    ] = None,
 ) -> None:
     """Judge posts: language, brands, sentiment, intent, complaint, spam, and whether a reply is welcome.
 
@@ -78,15 +85,19 @@ def enrich(
     --cluster tcp://host:8786 to use a running Dask cluster (pip install 'goodwill[dask]'); this
     process still does all the reading and writing of the store.
 
+    --mode accurate judges sentiment from MiniLM sentence embeddings stacked with the fast
+    model (same output fields; see docs/accurate.md). Switching a store's mode re-judges its
+    posts on the next --stored run.
+
     Example: echo '{"id": "1", "text": "@acme my card was charged twice"}' | goodwill enrich --brand Acme
     """
     from goodwill.enrich.explanation import explain as explain_post
-    from goodwill.enrich.registry import default_pipeline
+    from goodwill.enrich.registry import context_for, default_pipeline
 
     if competitor and not brand:
         raise InputError("--competitor needs at least one --brand (or use --config).")
     workspace = resolve_workspace(config, brands=brand, competitors=competitor)
-    pipeline = default_pipeline(StageContext(config=workspace.config))
+    pipeline = default_pipeline(context_for(workspace.config, mode))
     if (workers is not None or cluster is not None) and not stored:
         raise InputError("--workers and --cluster work with --stored only.")
     if workers is not None and cluster is not None:

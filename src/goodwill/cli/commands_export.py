@@ -53,7 +53,7 @@ def export(
     from goodwill.store import PostQuery, open_store
 
     workspace = resolve_workspace(config)
-    versions = default_pipeline(StageContext(config=workspace.config)).versions
+    versions = default_pipeline(StageContext(config=workspace.config, mode=workspace.config.mode)).versions
     query = PostQuery(include_deleted=include_deleted, limit=None, versions=versions)
     with ExitStack() as stack:
         out: TextIO

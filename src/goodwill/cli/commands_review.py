@@ -29,7 +29,7 @@ def _current_versions(workspace: Workspace) -> dict[str, str]:
     """The versions of the installed stages: results from older ones do not count."""
     from goodwill.enrich.registry import default_pipeline
 
-    return default_pipeline(StageContext(config=workspace.config)).versions
+    return default_pipeline(StageContext(config=workspace.config, mode=workspace.config.mode)).versions
 
 
 @app.command()

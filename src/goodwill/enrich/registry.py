@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
+from goodwill.config import WorkspaceConfig
 from goodwill.enrich.pipeline import Pipeline
 from goodwill.enrich.stage import Stage, StageContext
 from goodwill.errors import PipelineError
 
-__all__ = ["DEFAULT_STAGES", "available_stages", "build_stage", "default_pipeline"]
+__all__ = [
+    "DEFAULT_STAGES",
+    "MODES",
+    "MODE_STAGES",
+    "available_stages",
+    "build_stage",
+    "context_for",
+    "default_pipeline",
+]
 
 ENTRY_POINT_GROUP = "goodwill.stages"
 
@@ -29,6 +38,18 @@ DEFAULT_STAGES: tuple[str, ...] = (
     "complaint",
     "receptivity",
 )
+
+
+#: The judgement modes: ``fast`` (sparse and lexicon models, the default) and ``accurate``
+#: (sentence embeddings; needs the ``embeddings`` extra). Same output contract in both.
+MODES: tuple[str, ...] = ("fast", "accurate")
+#: Per mode, the stage entry points that replace default ones (same provided keys).
+MODE_STAGES: dict[str, dict[str, str]] = {"fast": {}, "accurate": {"sentiment": "sentiment_accurate"}}
+
+
+def context_for(config: WorkspaceConfig, mode: str | None = None) -> StageContext:
+    """The stage context for a run: ``mode`` if given (``--mode``), else the config's ``mode``."""
+    return StageContext(config=config, mode=mode or config.mode)
 
 
 def available_stages() -> dict[str, str]:
@@ -52,4 +73,8 @@ def build_stage(name: str, context: StageContext) -> Stage:
 
 
 def default_pipeline(context: StageContext, *, names: tuple[str, ...] = DEFAULT_STAGES) -> Pipeline:
-    return Pipeline(build_stage(n, context) for n in names)
+    """The stages ``names`` in order, with the mode's replacements (accurate mode: embedding sentiment)."""
+    if context.mode not in MODE_STAGES:
+        raise PipelineError(f"unknown mode {context.mode!r}; use one of: {', '.join(MODES)}.")
+    swap = MODE_STAGES[context.mode]
+    return Pipeline(build_stage(swap.get(n, n), context) for n in names)

