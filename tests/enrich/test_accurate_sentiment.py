@@ -156,7 +156,7 @@ def test_mode_picks_the_sentiment_stage() -> None:
     assert isinstance(chosen, AccurateSentimentStage)
     # Same stage names, a different sentiment version: switching mode re-judges stored posts.
     assert fast.versions.keys() == accurate.versions.keys()
-    assert accurate.versions["sentiment"] == "accurate.1" != fast.versions["sentiment"]
+    assert accurate.versions["sentiment"] == "accurate.2" != fast.versions["sentiment"]
     assert accurate.provides == fast.provides
     with pytest.raises(PipelineError, match="unknown mode 'slow'; use one of: fast, accurate"):
         default_pipeline(StageContext(mode="slow"))

@@ -495,3 +495,25 @@ def test_listen_stores_an_x_search_with_its_cursor_and_spend(tmp_path: Path) -> 
     assert again.counts.imported == 0 and server.requests[-1].url.params["since_id"] == "1578516999999999999"
     assert spend["reads"].usd == pytest.approx(12 * 0.005)  # 10 + 1 + 1 posts read
     assert TOKEN not in repr(spend)
+
+
+def test_listen_reads_an_account_archive_and_rereads_it_only_when_it_changes(tmp_path: Path) -> None:
+    from goodwill.config import QueryConfig, SourceConfig, WorkspaceConfig
+    from goodwill.jobs.listen import Listener
+
+    archive = tmp_path / "tweet.js"
+    archive.write_text('window.YTD.tweet.part0 = [ {"id_str": "42", "full_text": "hello @acmebank"} ]')
+    config = WorkspaceConfig(
+        sources={"x": SourceConfig()},
+        queries=[QueryConfig(source="x", kind="account_export", value=str(archive), name="mine")],
+    )
+    with open_store(f"sqlite:///{tmp_path / 'x.db'}") as store:
+        listener = Listener(store, config, env={}, clock=lambda: NOW, sleep=lambda s: None)
+        (first,) = listener.run_once()
+        (unchanged,) = listener.run_once()
+        archive.write_text('window.YTD.tweet.part0 = [ {"id_str": "42", "full_text": "hello @acmebank!!"} ]')
+        (edited,) = listener.run_once()
+        listener.close()
+        assert store.versions(store.get("x", "42").id) == ["hello @acmebank"]  # type: ignore[union-attr]
+    assert (first.counts.imported, unchanged.counts.imported, unchanged.counts.updated) == (1, 0, 0)
+    assert edited.counts.updated == 1 and edited.error is None

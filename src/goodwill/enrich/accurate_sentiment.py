@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from goodwill.enrich.sentiment import judge_sentiment
 from goodwill.enrich.stage import Judgement, StageContext
 from goodwill.errors import ModelError
 from goodwill.models import Post
@@ -201,27 +202,6 @@ def _shared_model() -> AccurateSentimentModel:
     return assemble(load_head())
 
 
-def _judgements(probs: NDArray[np.float64]) -> list[Judgement]:
-    labels = [CLASSES[i] for i in probs.argmax(axis=1).tolist()]
-    scores = np.round(probs[:, 2] - probs[:, 0], 4).tolist()
-    rounded = np.round(probs, 4).tolist()
-    neg, neu, pos = CLASSES
-    return [
-        {"sentiment": {"label": label, "score": score, "probabilities": {neg: p[0], neu: p[1], pos: p[2]}}}
-        for label, score, p in zip(labels, scores, rounded, strict=True)
-    ]
-
-
-def _empty() -> Judgement:
-    return {
-        "sentiment": {
-            "label": "neutral",
-            "score": 0.0,
-            "probabilities": {"negative": 0.0, "neutral": 1.0, "positive": 0.0},
-        }
-    }
-
-
 class AccurateSentimentStage:
     """``sentiment`` in accurate mode: same output as the fast stage, from embeddings plus the fast model.
 
@@ -231,7 +211,7 @@ class AccurateSentimentStage:
     """
 
     name = "sentiment"
-    version = "accurate.1"
+    version = "accurate.2"
     requires: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("sentiment",)
 
@@ -255,10 +235,4 @@ class AccurateSentimentStage:
         return self._model
 
     def process(self, posts: Sequence[Post], enrichment: Sequence[Mapping[str, Any]]) -> list[Judgement]:
-        idx = [i for i, p in enumerate(posts) if p.text is not None and p.text.strip()]
-        out = [_empty() for _ in posts]
-        if idx:
-            judged = _judgements(self.model.probabilities([posts[i].text or "" for i in idx]))
-            for i, judgement in zip(idx, judged, strict=True):
-                out[i] = judgement
-        return out
+        return judge_sentiment(self.model.probabilities, posts, enrichment)

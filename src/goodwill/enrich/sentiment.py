@@ -23,7 +23,7 @@ import html
 import json
 import re
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -47,6 +47,7 @@ __all__ = [
     "SentimentModel",
     "SentimentStage",
     "explain",
+    "judge_sentiment",
     "load_model",
     "normalise_batch",
     "shared_model",
@@ -557,6 +558,29 @@ def _irony_of(known: Mapping[str, Any]) -> float:
     return 0.0
 
 
+def judge_sentiment(
+    probabilities: Callable[[list[str]], NDArray[np.float64]],
+    posts: Sequence[Post],
+    enrichment: Sequence[Mapping[str, Any]],
+) -> list[Judgement]:
+    """The ``sentiment`` output for a batch from any model's class probabilities (fast or accurate mode).
+
+    Posts without words get a neutral tombstone; irony flagged by the ``irony`` stage tempers the rest.
+    """
+    idx = [i for i, p in enumerate(posts) if p.text is not None and p.text.strip()]
+    probs = probabilities([posts[i].text or "" for i in idx])
+    irony = np.array([_irony_of(enrichment[i]) if i < len(enrichment) else 0.0 for i in idx])
+    tempered = irony > 0.0
+    if tempered.any():
+        probs = temper(probs, irony)
+    out: list[Judgement] = [
+        {"sentiment": dict(_TOMBSTONE, probabilities=dict(_TOMBSTONE["probabilities"]))} for _ in posts
+    ]
+    for i, judged in zip(idx, _judgements(probs, tempered), strict=True):
+        out[i] = {"sentiment": judged}
+    return out
+
+
 class SentimentStage:
     """Judges each post negative, neutral or positive; ``score = P(positive) - P(negative)``.
 
@@ -590,16 +614,4 @@ class SentimentStage:
         return self._model
 
     def process(self, posts: Sequence[Post], enrichment: Sequence[Mapping[str, Any]]) -> list[Judgement]:
-        idx = [i for i, p in enumerate(posts) if p.text is not None and p.text.strip()]
-        texts = [posts[i].text or "" for i in idx]
-        probs = self.model.probabilities(texts)
-        irony = np.array([_irony_of(enrichment[i]) if i < len(enrichment) else 0.0 for i in idx])
-        tempered = irony > 0.0
-        if tempered.any():
-            probs = temper(probs, irony)
-        out: list[Judgement] = [
-            {"sentiment": dict(_TOMBSTONE, probabilities=dict(_TOMBSTONE["probabilities"]))} for _ in posts
-        ]
-        for i, judged in zip(idx, _judgements(probs, tempered), strict=True):
-            out[i] = {"sentiment": judged}
-        return out
+        return judge_sentiment(self.model.probabilities, posts, enrichment)

