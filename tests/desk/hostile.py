@@ -79,13 +79,18 @@ ALLOWED_TAGS = {
 }
 
 
+#: what the insight charts draw with (inline SVG from goodwill.insights.charts)
+SVG_TAGS = {"svg", "title", "text", "rect", "line", "path", "circle"}
+
+
 class _Collector(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, allowed: set[str]) -> None:
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
+        self.allowed = allowed
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
+        if tag not in self.allowed:
             self.problems.append(f"unexpected <{tag}>")
         values = dict(attrs)
         if tag == "script" and values.get("src") not in OUR_SCRIPTS:
@@ -120,9 +125,9 @@ class _Collector(HTMLParser):
             self.problems.append(f"external link without rel: {attrs}")
 
 
-def problems_in(html: str) -> list[str]:
+def problems_in(html: str, *, extra_tags: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """What in ``html`` could run or lead somewhere it should not (empty: clean)."""
-    collector = _Collector()
+    collector = _Collector(ALLOWED_TAGS | set(extra_tags))
     collector.feed(html)
     collector.close()
     return collector.problems

@@ -229,3 +229,30 @@ def test_hostile_input_never_runs_in_the_browser(store: Store, browser: Any, tmp
         assert [e for e in watch.errors if "pwned" in e or "Content Security Policy" in e] == []
         assert watch.errors == []
         context.close()
+
+
+def test_insights_draw_under_the_csp_with_hostile_brands(store: Store, browser: Any, tmp_path: Path) -> None:
+    add_people(store)
+    for i, text in enumerate(TEXTS):
+        add_post(store, f"h{i}", text, name=NAMES[i % len(NAMES)], brand=NAMES[i % len(NAMES)])
+    add_post(store, "ok", "@acmebank thanks, sorted!", sentiment="positive", brand="Acme Bank")
+    app = create_app(DeskSettings(store_url=store.url, versions=VERSIONS), store=store)
+    with serve(app) as base:
+        context = browser.new_context(viewport={"width": 1366, "height": 820})
+        page = context.new_page()
+        watch = Watch(page)
+        _login(page, base, "root")
+        page.click("nav a[href='/insights']")
+        page.wait_for_load_state()
+        page.goto(f"{base}/insights?since=2026-11-01")
+        assert page.locator("svg.goodwill-chart").count() >= 4
+        box = page.locator("svg.goodwill-chart").first.bounding_box()
+        assert box is not None and box["width"] > 300
+        # the stylesheet, not an inline style, lays out the report's tables
+        padding = page.evaluate("getComputedStyle(document.querySelector('.insight td')).paddingLeft")
+        assert padding == "8px"
+        page.screenshot(path=str(_shots(tmp_path) / "insights.png"), full_page=True)
+        assert "pwned" not in page.title()
+        assert watch.dialogs == []
+        assert watch.errors == []
+        context.close()

@@ -83,6 +83,7 @@ MATRIX: list[tuple[str, str, dict[str, str], tuple[int, int, int, int]]] = [
     ("POST", "/replies/{pending}/review", {"decision": "approve"}, (303, 303, 403, 403)),
     ("GET", "/audit", {}, (200, 403, 403, 200)),
     ("GET", "/metrics", {}, (200, 200, 403, 200)),
+    ("GET", "/insights", {}, (200, 200, 403, 200)),
     ("GET", "/leaderboard", {}, (200, 200, 200, 200)),
     ("POST", "/logout", {}, (303, 303, 303, 303)),
     ("GET", "/healthz", {}, (200, 200, 200, 200)),
@@ -98,7 +99,7 @@ def test_the_matrix_covers_every_page_route() -> None:
     # POST /login is what every test logs in with; its refusals have their own tests.
     listed = {(m, _SLOT.sub("{}", p)) for m, p, _, _ in MATRIX} | {("POST", "/login")}
     routes = [r for r in pages.router.routes if isinstance(r, APIRoute)]
-    assert len(routes) == 16
+    assert len(routes) == 17
     for route in routes:
         for method in route.methods:
             assert (method, _SLOT.sub("{}", route.path)) in listed, (

@@ -32,6 +32,8 @@ class Permission(StrEnum):
     ASSIGN = "assign"
     CHANGE_STATE = "change_state"
     VIEW_METRICS = "view_metrics"
+    #: the listening charts and the alerts (what `goodwill report` shows)
+    VIEW_INSIGHTS = "view_insights"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
 
@@ -50,10 +52,13 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
             _P.ASSIGN,
             _P.CHANGE_STATE,
             _P.VIEW_METRICS,
+            _P.VIEW_INSIGHTS,
         }
     ),
     Role.AMBASSADOR: frozenset({_P.VIEW_CASES, _P.REPLY}),
-    Role.ANALYST: frozenset({_P.VIEW_CASES, _P.VIEW_ALL_CASES, _P.VIEW_METRICS, _P.VIEW_AUDIT}),
+    Role.ANALYST: frozenset(
+        {_P.VIEW_CASES, _P.VIEW_ALL_CASES, _P.VIEW_METRICS, _P.VIEW_INSIGHTS, _P.VIEW_AUDIT}
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""The desk's HTML pages: login, inbox, case, composer, corrections, audit log.
+"""The desk's HTML pages: login, inbox, case, composer, corrections, audit log, insights.
 
 Thin handlers: read the request, call one library function, render. Every
 handler names the permission it needs; the state-changing ones also take a
@@ -33,7 +33,10 @@ from goodwill.desk.inbox import SLA_STATES, InboxFilter, facets, list_inbox
 from goodwill.desk.reports import ambassador_needs_approval, desk_leaderboard, desk_metrics
 from goodwill.desk.roles import Permission, Role, can
 from goodwill.desk.services import DeskServices, Suggestion
-from goodwill.errors import ReplyBlocked
+from goodwill.errors import DeskError, InputError, ReplyBlocked
+from goodwill.insights.alerts import recent_alerts
+from goodwill.insights.overview import build_overview
+from goodwill.insights.report import SECTIONS, html_table, report_charts
 from goodwill.store import Store
 from goodwill.web.render import Pages
 from goodwill.web.security import (
@@ -370,6 +373,55 @@ def metrics(request: Request, session: PageSession) -> Response:
         session=session,
         counts=desk_counts(_store(request)),
         report=desk_metrics(_store(request), care),
+    )
+
+
+#: charts drawn under a section besides the section's own (as the HTML report does)
+_EXTRA_CHARTS = {"sentiment_over_time": ("volume_over_time",), "topics": ("topics_over_time",)}
+
+
+@router.get("/insights")
+def insights(request: Request, session: PageSession, since: str = "30d", brand: str = "") -> Response:
+    """The report's charts and tables, computed on the request from the same library calls."""
+    need(session.user, Permission.VIEW_INSIGHTS, "see the insights")
+    from goodwill.timespec import parse_since
+
+    try:
+        start = parse_since(since)
+    except InputError as exc:
+        raise DeskError(str(exc).replace("--since", "since")) from None
+    settings = _settings(request)
+    overview = build_overview(
+        _store(request),
+        config=settings.workspace,
+        since=start,
+        brand=brand.strip() or None,
+        versions=settings.versions,
+    )
+    charts = report_charts(overview)
+    sections = [
+        {
+            "name": name,
+            "heading": heading,
+            "note": note,
+            "charts": [charts[c] for c in (name, *_EXTRA_CHARTS.get(name, ())) if c in charts],
+            "table": html_table(overview.tables[name]),
+        }
+        for name, heading, note in SECTIONS
+        if name in overview.tables
+    ]
+    chosen = overview.brand
+    posts = sum(1 for f in overview.facts if f.mentions(chosen)) if chosen else len(overview.facts)
+    return _pages(request).render(
+        request,
+        "insights.html",
+        session=session,
+        since=since,
+        brand=brand,
+        start=start,
+        posts=posts,
+        sections=sections,
+        alerts=recent_alerts(_store(request), limit=20),
     )
 
 
