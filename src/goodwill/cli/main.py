@@ -63,6 +63,7 @@ def _root(
 def _register() -> None:
     # Importing the command modules attaches their commands to ``app``.
     from goodwill.cli import (  # noqa: F401
+        commands_backup,
         commands_enrich,
         commands_export,
         commands_review,
