@@ -66,6 +66,7 @@ def _register() -> None:
         commands_backup,
         commands_enrich,
         commands_export,
+        commands_privacy,
         commands_review,
         commands_sources,
         commands_workspace,
