@@ -32,6 +32,7 @@ class XSource:
 
     name = NETWORK
     capabilities = frozenset({Capability.SEARCH, Capability.THREAD})
+    stream_kinds: frozenset[str] = frozenset()  # no live stream here: listen polls
     kinds: Mapping[str, str] = {
         "search": "X search syntax over the last 7 days (recent search)",
         "archive": "X search syntax over every post since 2006 (full-archive search access needed)",

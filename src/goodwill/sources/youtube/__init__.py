@@ -27,6 +27,7 @@ class YouTubeSource:
 
     name = NETWORK
     capabilities = frozenset({Capability.SEARCH, Capability.THREAD})
+    stream_kinds: frozenset[str] = frozenset()  # no live stream here: listen polls
     kinds: Mapping[str, str] = {
         "video": "a video id: its comment threads and every reply (1 quota unit a page)",
         "channel": "a channel id: every comment thread on its videos (1 unit a page)",
