@@ -22,6 +22,7 @@ __all__ = [
     "CONFIG_FILENAME",
     "BrandSpec",
     "QueryConfig",
+    "RetentionConfig",
     "SourceConfig",
     "Thresholds",
     "WorkspaceConfig",
@@ -144,6 +145,22 @@ class Thresholds(BaseModel):
     welcome: float | None = Field(default=None, gt=0.0, lt=1.0)
 
 
+class RetentionConfig(BaseModel):
+    """``[retention]``: how long goodwill keeps what it does not need forever (docs/privacy.md).
+
+    Each key names a table's ``retention`` declaration (goodwill.store.privacy); unset keeps forever.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: raw payloads (the JSON exactly as a network sent it) older than this many days are dropped
+    #: by ``goodwill retention apply``; the posts and their judgements stay.
+    raw_payload_days: int | None = Field(default=None, ge=0)
+
+    def settings(self) -> dict[str, int | None]:
+        return self.model_dump()
+
+
 class WorkspaceConfig(BaseModel):
     """Everything ``goodwill.toml`` holds, validated."""
 
@@ -162,6 +179,7 @@ class WorkspaceConfig(BaseModel):
     care: CareConfig = Field(default_factory=CareConfig)
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
     queries: list[QueryConfig] = Field(default_factory=list)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     @field_validator("queries")
     @classmethod
@@ -331,6 +349,11 @@ hashtags = ["Globex"]
 domains = ["globex.example"]
 category = ["bank"]
 handles = { x = ["globexbank"] }
+
+# How long raw payloads (the JSON as each network sent it) are kept; `goodwill retention apply`
+# drops older ones, posts and judgements stay. Unset: kept forever (docs/privacy.md).
+# [retention]
+# raw_payload_days = 90
 
 # What `goodwill listen` collects: one [[queries]] per search, thread or feed.
 # Credentials are given by the NAME of the environment variable that holds them.

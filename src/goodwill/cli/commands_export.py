@@ -17,6 +17,8 @@ from goodwill.enrich.stage import StageContext
 from goodwill.errors import InputError
 
 if TYPE_CHECKING:
+    from goodwill.cli.workspace import Workspace
+    from goodwill.pseudonym import Pseudonymiser
     from goodwill.store import StoredPost
 
 
@@ -26,6 +28,14 @@ def _line(stored: StoredPost) -> dict[str, Any]:
         line["deleted"] = True  # goodwill import turns it into a tombstone again
     line["enrichment"] = stored.enrichment
     return line
+
+
+def _pseudonymiser(workspace: Workspace) -> Pseudonymiser:
+    from goodwill.pseudonym import Pseudonymiser, load_or_create_salt
+
+    folder = workspace.config_path.parent if workspace.config_path is not None else Path.cwd()
+    own = [h for spec in workspace.config.brands for h in spec.all_handles()]
+    return Pseudonymiser(load_or_create_salt(folder), keep_handles=own)
 
 
 @app.command()
@@ -39,6 +49,14 @@ def export(
     ] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Posts read per page.")] = 1000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="Replace handles, author ids and @mentions by stable pseudonyms (salt: goodwill.salt); "
+            "drop names and URLs.",
+        ),
+    ] = False,
 ) -> None:
     """Write every stored post, oldest stored first, with its current judgements, as JSON Lines.
 
@@ -55,6 +73,7 @@ def export(
     workspace = resolve_workspace(config)
     versions = default_pipeline(StageContext(config=workspace.config, mode=workspace.config.mode)).versions
     query = PostQuery(include_deleted=include_deleted, limit=None, versions=versions)
+    shape = _pseudonymiser(workspace) if pseudonymise else None
     with ExitStack() as stack:
         out: TextIO
         if output == "-":
@@ -72,7 +91,7 @@ def export(
             out.write(
                 "".join(
                     json.dumps(
-                        _line(s),
+                        _line(s) if shape is None else shape.line(_line(s)),
                         ensure_ascii=False,
                     )
                     + "\n"

@@ -63,10 +63,12 @@ def _root(
 def _register() -> None:
     # Importing the command modules attaches their commands to ``app``.
     from goodwill.cli import (  # noqa: F401
+        commands_backup,
         commands_desk,
         commands_enrich,
         commands_export,
         commands_insights,
+        commands_privacy,
         commands_review,
         commands_sources,
         commands_workspace,

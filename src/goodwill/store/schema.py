@@ -92,13 +92,14 @@ posts = Table(
     "posts",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("network", String(64), nullable=False),
+    Column("network", String(64), nullable=False, info={"person": "network"}),
     Column("native_id", String(255), nullable=False),
     # NULL text is a tombstone: the post was deleted; the row stays so it is never re-imported.
     Column("text", Text, nullable=True),
-    Column("author_handle", String(255), nullable=True),
-    Column("author_name", String(255), nullable=True),
-    Column("author_native_id", String(255), nullable=True),
+    # info["person"]: what goodwill.store.privacy looks for to forget a person (see docs/privacy.md).
+    Column("author_handle", String(255), nullable=True, info={"person": "handle"}),
+    Column("author_name", String(255), nullable=True, info={"person": "name"}),
+    Column("author_native_id", String(255), nullable=True, info={"person": "id"}),
     Column("author_followers", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=True),
     Column("reply_to", String(255), nullable=True),
@@ -137,6 +138,8 @@ raw_payloads = Table(
     Column("endpoint", Text, nullable=True),
     Column("retrieved_at", UTCDateTime, nullable=False),
     UniqueConstraint("post_id", "payload_hash"),
+    # `goodwill retention apply` drops rows older than [retention] raw_payload_days (by retrieved_at).
+    info={"retention": {"setting": "raw_payload_days", "column": "retrieved_at"}},
 )
 
 enrichments = Table(
