@@ -61,7 +61,10 @@ _DAY = 86_400.0
 def _when(seconds: Any) -> datetime | None:
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
         return None
-    return datetime.fromtimestamp(seconds, tz=UTC)
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):  # NaN, or a time far outside years 1..9999
+        return None
 
 
 def _iso(text: Any) -> datetime | None:
@@ -105,7 +108,7 @@ def firebase_post(item: Mapping[str, Any]) -> Post | None:
         return None
     if item.get("deleted") is True or item.get("dead") is True:
         return tombstone(NETWORK, native_id)
-    kind = item.get("type")
+    kind = item.get("type") if isinstance(item.get("type"), str) else None
     text: str | None
     reply_to: str | None
     conversation: str | None
@@ -140,7 +143,8 @@ def algolia_post(hit: Mapping[str, Any]) -> Post | None:
         return None
     raw_tags = hit.get("_tags")
     tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []
-    kind = hit.get("type") or next((t for t in _ALGOLIA_TYPES if t in tags), None)
+    given = hit.get("type")
+    kind = given if isinstance(given, str) and given else next((t for t in _ALGOLIA_TYPES if t in tags), None)
     body = hit.get("comment_text") or hit.get("story_text") or hit.get("text")
     if kind == "comment":
         text = html_to_text(body) if isinstance(body, str) else None
@@ -164,15 +168,21 @@ def algolia_post(hit: Mapping[str, Any]) -> Post | None:
     )
 
 
-def _algolia_tree(node: Mapping[str, Any], out: list[Item]) -> None:
-    """The items API nests replies in ``children``; each node is kept without its children."""
-    raw = {k: v for k, v in node.items() if k != "children"}
-    post = algolia_post(raw)
-    if post is not None:
-        out.append(Item(post=post, raw=raw))
-    for child in node.get("children") or []:
-        if isinstance(child, Mapping):
-            _algolia_tree(child, out)
+def _algolia_tree(root: Mapping[str, Any], out: list[Item]) -> None:
+    """The items API nests replies in ``children``; each node is kept without its children.
+
+    Walked with a stack, not recursion: a thread thousands of replies deep must not overflow.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        raw = {k: v for k, v in node.items() if k != "children"}
+        post = algolia_post(raw)
+        if post is not None:
+            out.append(Item(post=post, raw=raw))
+        children = node.get("children")
+        if isinstance(children, list):  # anything else (a number, a string) has no replies to walk
+            stack.extend(reversed([c for c in children if isinstance(c, Mapping)]))
 
 
 def normalise_document(document: Any) -> list[Item]:
@@ -181,8 +191,13 @@ def normalise_document(document: Any) -> list[Item]:
     if document is None or isinstance(document, bool | int | float | str):
         return out  # maxitem, a missing item (null), a bare id
     if isinstance(document, list):
-        for element in document:
-            out.extend(normalise_document(element))
+        pending = list(reversed(document))  # nested lists flattened with a stack, at any depth
+        while pending:
+            element = pending.pop()
+            if isinstance(element, list):
+                pending.extend(reversed(element))
+            else:
+                out.extend(normalise_document(element))
         return out
     if not isinstance(document, Mapping):
         raise InputError(f"not a Hacker News payload: a {type(document).__name__}")

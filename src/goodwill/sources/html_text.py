@@ -17,6 +17,10 @@ _BLOCKS = frozenset({"p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h
 _HIDDEN = frozenset({"script", "style", "template"})
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANKS = re.compile(r"\n{3,}")
+#: A ``<`` with another ``<`` (or the end) before any ``>`` can never open a tag. html.parser
+#: rescans from each such ``<`` to the end, which is quadratic ("<a " * 50,000 took minutes);
+#: escaping them first keeps parsing linear and shows them as the text they are.
+_UNCLOSED = re.compile(r"<(?=[^<>]*(?:<|$))")
 
 
 class _Text(HTMLParser):
@@ -59,7 +63,7 @@ def html_to_text(fragment: str) -> str:
     if "<" not in fragment and "&" not in fragment:
         return fragment.strip()
     parser = _Text()
-    parser.feed(fragment)
+    parser.feed(_UNCLOSED.sub("&lt;", fragment))
     parser.close()
     text = "".join(parser.parts)
     lines = [line.strip() for line in text.split("\n")]

@@ -145,7 +145,8 @@ def parse_feed(
     body: bytes | str, *, base: str | None = None, content_type: str | None = None
 ) -> tuple[FeedInfo, list[Item]]:
     """Every entry of an RSS/Atom/JSON feed as an Item; ``base`` resolves relative links."""
-    data = body.encode("utf-8") if isinstance(body, str) else body
+    # A str from a JSON wrapper may hold lone surrogates (invalid UTF-8): they become U+FFFD, not a crash.
+    data = body.encode("utf-8", "replace") if isinstance(body, str) else body
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head == b"{":
         try:
