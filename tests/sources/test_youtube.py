@@ -145,6 +145,8 @@ def test_the_keyless_channel_feed() -> None:
 def test_foreign_payloads() -> None:
     with pytest.raises(InputError, match="not a YouTube payload"):
         yt.normalise({"data": []})
+    with pytest.raises(InputError, match="'kind' is not a string"):  # found by the fuzz harness
+        yt.normalise({"kind": ["youtube#commentThreadListResponse"], "items": []})
     with pytest.raises(InputError, match="does not parse"):
         yt.normalise("<feed><entry>")
 

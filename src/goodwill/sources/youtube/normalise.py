@@ -185,6 +185,8 @@ def normalise_document(document: Any) -> list[Item]:
     if not isinstance(document, Mapping):
         raise InputError(f"not a YouTube payload: a {type(document).__name__}")
     kind = document.get("kind")
+    if kind is not None and not isinstance(kind, str):
+        raise InputError("not a YouTube payload: its 'kind' is not a string")
     if kind in _LIST_KINDS or (kind is None and isinstance(document.get("items"), list)):
         out: list[Item] = []
         for resource in _sequence(document.get("items")):
