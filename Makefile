@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO := demo-workspace
 
-.PHONY: install demo test test-fast lint bench bench-scale docs clean help
+.PHONY: install demo test test-fast lint bench bench-scale fuzz docs clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -45,6 +45,9 @@ bench: install  ## accuracy and speed against baselines measured in the same run
 bench-scale: install  ## SQLite vs PostgreSQL, Dask 1 vs 2 workers, peak RSS (POSTS=1000000 for the full run)
 	bash scripts/ensure-postgres.sh
 	$(BIN)/python bench/bench_scale.py --posts $(or $(POSTS),100000)
+
+fuzz: install  ## mutate every source's recorded payloads and fuzz the enrich contract (EXAMPLES=100000 each)
+	$(BIN)/python tests/fuzz/harness.py --examples $(or $(EXAMPLES),100000)
 
 docs: install  ## regenerate docs/cli.md from the commands' --help
 	$(BIN)/python -m goodwill.cli.reference > docs/cli.md
