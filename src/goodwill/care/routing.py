@@ -344,7 +344,8 @@ def reassign_stale(
     moves: list[Reassignment] = []
     for case in sorted(stale, key=_urgency):
         previous = case.assignee
-        assert previous is not None  # filtered above
+        if previous is None:  # filtered above; keeps the type checker and a reader sure
+            continue
         if previous in load:
             load[previous] = max(0, load[previous] - 1)
         waited = now - _utc(case.assigned_at or now)
