@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from goodwill.care.replycheck import check_reply
 from goodwill.care.routing import CaseFacts, Routing
@@ -83,3 +85,43 @@ def test_routing_reads_the_same_enrichment(judged: dict[str, dict[str, Any]]) ->
         for name in POSTS
     }  # fmt: skip
     assert queues == {"complaint": "mobile-complaints", "wedding": "general", "recommendation": "community"}
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+KEYS = st.sampled_from(["intent", "brands", "receptivity", "spam", "language", "complaint", "label", "scores",
+                        "welcome", "counter_reasons", "is_spam", "brand", "name", "role"])  # fmt: skip
+ENRICHMENT = st.dictionaries(KEYS, JSON | st.dictionaries(KEYS, JSON, max_size=4), max_size=6)
+
+
+ODD = [
+    {"brands": 5},
+    {"brands": [1, {"name": 7, "role": "brand"}]},
+    {"receptivity": {"welcome": False, "counter_reasons": 5}},
+    {"receptivity": {"brand": {"a": 1}}, "language": ["en"]},
+    {"intent": {"label": [], "scores": {"recommendation_request": "x"}}},
+    {"intent": "complaint", "spam": ["yes"]},
+]
+
+
+def read_without_crashing(enrichment: dict[str, Any]) -> None:
+    # The contract is read from files other tools wrote: wrong types must not raise.
+    result = check_reply("Sorry Dana, fixed.", enrichment=enrichment, post_text="charged twice")
+    assert isinstance(result.needs_override, bool)
+    facts = CaseFacts.from_enrichment(enrichment, network="x")
+    assert all(v is None or isinstance(v, str) for v in (facts.intent, facts.brand, facts.language))
+    assert Routing().route(facts).queue == "general"
+
+
+@pytest.mark.parametrize("enrichment", ODD)
+def test_known_odd_shapes_are_read_safely(enrichment: dict[str, Any]) -> None:
+    read_without_crashing(enrichment)
+
+
+@settings(max_examples=300, deadline=None)
+@given(enrichment=ENRICHMENT)
+def test_odd_enrichment_objects_never_crash(enrichment: dict[str, Any]) -> None:
+    read_without_crashing(enrichment)

@@ -402,7 +402,8 @@ def _welcome_flags(enrichment: Mapping[str, Any]) -> Iterator[Flag]:
         return
     receptivity = enrichment.get("receptivity")
     if isinstance(receptivity, Mapping) and receptivity.get("welcome") is False:
-        against = [str(r) for r in receptivity.get("counter_reasons") or []]
+        reasons = receptivity.get("counter_reasons")
+        against = [str(r) for r in reasons] if isinstance(reasons, list) else []
         why = "; ".join(against) if against else "nothing in the post asks for a reply"
         yield Flag(
             "welcome.not_welcome",
@@ -418,7 +419,7 @@ def invited_from(enrichment: Mapping[str, Any]) -> bool:
     intent = enrichment.get("intent")
     if not isinstance(intent, Mapping):
         return False
-    if intent.get("label") in INVITING_INTENTS:
+    if isinstance(intent.get("label"), str) and intent.get("label") in INVITING_INTENTS:
         return True
     scores = intent.get("scores")
     if isinstance(scores, Mapping):

@@ -132,20 +132,25 @@ class CaseFacts:
         """Facts from a post's public enrichment object (docs/commands/enrich.md)."""
         intent = enrichment.get("intent")
         receptivity = enrichment.get("receptivity")
-        brand = receptivity.get("brand") if isinstance(receptivity, Mapping) else None
+        brand = _text(receptivity.get("brand")) if isinstance(receptivity, Mapping) else None
         if not brand:
-            brands = [b for b in enrichment.get("brands") or [] if isinstance(b, Mapping)]
+            listed = enrichment.get("brands")
+            brands = [b for b in listed if isinstance(b, Mapping)] if isinstance(listed, list) else []
             ours = [b for b in brands if b.get("role") == "brand"] or brands
-            brand = ours[0].get("name") if ours else None
-        language = enrichment.get("language")
+            brand = _text(ours[0].get("name")) if ours else None
         return cls(
-            intent=str(intent.get("label")) if isinstance(intent, Mapping) and intent.get("label") else None,
-            brand=str(brand) if brand else None,
-            language=str(language) if language else None,
+            intent=_text(intent.get("label")) if isinstance(intent, Mapping) else None,
+            brand=brand,
+            language=_text(enrichment.get("language")),
             network=network,
             topics=tuple(topics),
             followers=followers,
         )
+
+
+def _text(value: object) -> str | None:
+    """A non-empty string from the contract, or None for anything else (a file may hold odd types)."""
+    return value if isinstance(value, str) and value.strip() else None
 
 
 @dataclass(frozen=True)
@@ -339,7 +344,8 @@ def reassign_stale(
     moves: list[Reassignment] = []
     for case in sorted(stale, key=_urgency):
         previous = case.assignee
-        assert previous is not None  # filtered above
+        if previous is None:  # filtered above; keeps the type checker and a reader sure
+            continue
         if previous in load:
             load[previous] = max(0, load[previous] - 1)
         waited = now - _utc(case.assigned_at or now)
