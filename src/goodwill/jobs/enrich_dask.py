@@ -163,7 +163,7 @@ def enrich_stored_dask(
         finally:
             future.release()
         rows = [
-            (stored.id, name, versions[name], dict(result))
+            (stored.id, name, versions[name], result)
             for stored, results in zip(page, per_stage, strict=True)
             for name, result in results.items()
         ]

@@ -35,7 +35,7 @@ def enrich_stored(
     for batch in store.iter_stale(versions, batch_size=batch_size):
         per_stage = pipeline.run_by_stage([stored.post for stored in batch])
         rows = [
-            (stored.id, name, versions[name], dict(result))
+            (stored.id, name, versions[name], result)
             for stored, results in zip(batch, per_stage, strict=True)
             for name, result in results.items()
         ]

@@ -107,7 +107,11 @@ class Store:
         if not rows:
             return
         now = _now()
-        keyed = {(pid, stage, version): dict(result) for pid, stage, version, result in rows}
+        # No copy of a result that is a dict already: at 7 stages per post, copies add up.
+        keyed = {
+            (pid, stage, version): result if type(result) is dict else dict(result)
+            for pid, stage, version, result in rows
+        }
 
         def run(conn: Connection) -> None:
             present = _enrichment_keys(conn, sorted({p for p, _, _ in keyed}))
