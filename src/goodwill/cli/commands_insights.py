@@ -43,13 +43,18 @@ def _versions(workspace: Workspace) -> dict[str, str]:
     return default_pipeline(StageContext(config=workspace.config)).versions
 
 
+def _check_format(fmt: str) -> None:
+    """Refuse an unknown --format before any work is done."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+
+
 def _facts(config: ConfigOption, since: str, fmt: str) -> tuple[Workspace, list[PostFact], dict[str, str]]:
     from goodwill.insights.facts import FactFilter, load_facts
     from goodwill.store import open_store
     from goodwill.timespec import parse_since
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    _check_format(fmt)
     workspace = resolve_workspace(config)
     from goodwill.insights.authors import identities
 
@@ -113,8 +118,7 @@ def authors_list(config: ConfigOption = None, fmt: FormatOption = "table") -> No
     from goodwill.insights.tables import table_of
     from goodwill.store import open_store
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    _check_format(fmt)
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
         links = list_links(store)
@@ -198,8 +202,7 @@ def intrusion(
     from goodwill.store import open_store
     from goodwill.timespec import parse_since
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    _check_format(fmt)
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
         facts = load_facts(
@@ -470,8 +473,7 @@ def alerts_list(
     from goodwill.insights.tables import table_of
     from goodwill.store import open_store
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    _check_format(fmt)
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
         found = recent_alerts(store, limit=limit)
@@ -532,8 +534,7 @@ def topics_list(config: ConfigOption = None, fmt: FormatOption = "table") -> Non
     from goodwill.insights.topics_store import list_topics
     from goodwill.store import open_store
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    _check_format(fmt)
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
         found = list_topics(store)
