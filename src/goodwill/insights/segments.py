@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from goodwill.config_insights import SegmentSpec
 from goodwill.insights.facts import PostFact
+from goodwill.insights.stopwords import STOP_WORDS
 
 __all__ = [
     "BUILT_IN",
@@ -80,43 +81,6 @@ _FROM = (
 )
 _TO = r"to|for|join(?:ing)?|try(?:ing)?"
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
-_STOP = frozenset(
-    [
-        "that",
-        "this",
-        "with",
-        "have",
-        "from",
-        "just",
-        "they",
-        "them",
-        "their",
-        "there",
-        "what",
-        "when",
-        "were",
-        "will",
-        "your",
-        "about",
-        "would",
-        "been",
-        "into",
-        "than",
-        "then",
-        "also",
-        "only",
-        "some",
-        "very",
-        "much",
-        "more",
-        "most",
-        "like",
-        "really",
-        "after",
-        "before",
-        "again",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -168,7 +132,7 @@ def _near(text: str, names: Sequence[str], pattern: str) -> bool:
 
 
 def _example_words(example: str) -> frozenset[str]:
-    return frozenset(w.casefold() for w in _WORD.findall(example) if w.casefold() not in _STOP)
+    return frozenset(w.casefold() for w in _WORD.findall(example) if w.casefold() not in STOP_WORDS)
 
 
 def _situations(

@@ -22,69 +22,11 @@ from datetime import datetime, timedelta
 
 from goodwill.config_insights import AlertSettings
 from goodwill.insights.facts import PostFact
+from goodwill.insights.stopwords import STOP_WORDS
 
 __all__ = ["Spike", "detect_spikes", "top_terms"]
 
 _WORD = re.compile(r"[^\W\d_][\w'-]{3,}", re.UNICODE)
-_STOP = frozenset(
-    [
-        "that",
-        "this",
-        "with",
-        "have",
-        "from",
-        "just",
-        "they",
-        "them",
-        "their",
-        "there",
-        "what",
-        "when",
-        "were",
-        "will",
-        "your",
-        "about",
-        "would",
-        "been",
-        "into",
-        "than",
-        "then",
-        "also",
-        "only",
-        "some",
-        "very",
-        "much",
-        "more",
-        "most",
-        "like",
-        "really",
-        "after",
-        "before",
-        "again",
-        "still",
-        "does",
-        "dont",
-        "can't",
-        "cant",
-        "isn't",
-        "it's",
-        "i'm",
-        "i've",
-        "you're",
-        "here",
-        "over",
-        "because",
-        "being",
-        "every",
-        "other",
-        "know",
-        "want",
-        "need",
-        "make",
-        "http",
-        "https",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -133,7 +75,7 @@ class Spike:
 
 
 def _words(text: str, skip: frozenset[str]) -> set[str]:
-    return {w.casefold() for w in _WORD.findall(text)} - _STOP - skip
+    return {w.casefold() for w in _WORD.findall(text)} - STOP_WORDS - skip
 
 
 def top_terms(

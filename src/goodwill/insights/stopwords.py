@@ -1,0 +1,67 @@
+"""Words too common to say anything about a topic, a spike or a situation segment.
+
+One list for every insight that picks telling words out of posts, so a spike's "top terms" and a segment's
+example words skip the same filler.
+"""
+
+__all__ = ["STOP_WORDS"]
+
+STOP_WORDS = frozenset(
+    {
+        "about",
+        "after",
+        "again",
+        "also",
+        "because",
+        "been",
+        "before",
+        "being",
+        "can't",
+        "cant",
+        "does",
+        "dont",
+        "every",
+        "from",
+        "have",
+        "here",
+        "http",
+        "https",
+        "i'm",
+        "i've",
+        "into",
+        "isn't",
+        "it's",
+        "just",
+        "know",
+        "like",
+        "make",
+        "more",
+        "most",
+        "much",
+        "need",
+        "only",
+        "other",
+        "over",
+        "really",
+        "some",
+        "still",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "they",
+        "this",
+        "very",
+        "want",
+        "were",
+        "what",
+        "when",
+        "will",
+        "with",
+        "would",
+        "you're",
+        "your",
+    }
+)
