@@ -175,3 +175,10 @@ def test_cli_reference_in_docs_is_current() -> None:
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == cli_reference(), (
         "docs/cli.md is out of date: run `make docs`"
     )
+
+
+def test_cli_reference_documents_sub_commands_with_their_own_options() -> None:
+    reference = cli_reference()
+    section = reference.split("### goodwill users add", 1)[1].split("\n### ", 1)[0]
+    assert "Usage: goodwill users add" in section
+    assert "--role" in section

@@ -52,9 +52,21 @@ def cli_reference() -> str:
         _help_of([]),
         "```",
     ]
-    for name in sorted(commands):
-        parts += ["", f"## goodwill {name}", "", "```text", _help_of([name]), "```"]
+    for path in _command_paths(commands, []):
+        heading = "#" * min(len(path) + 1, 4)
+        parts += ["", f"{heading} goodwill {' '.join(path)}", "", "```text", _help_of(path), "```"]
     return "\n".join(parts) + "\n"
+
+
+def _command_paths(commands: dict[str, object], prefix: list[str]) -> list[list[str]]:
+    """Every command and sub-command (``users add``, ``insights who``) in reading order, groups first."""
+    paths: list[list[str]] = []
+    for name in sorted(commands):
+        path = [*prefix, name]
+        paths.append(path)
+        children: dict[str, object] = getattr(commands[name], "commands", {})
+        paths += _command_paths(children, path)
+    return paths
 
 
 if __name__ == "__main__":
