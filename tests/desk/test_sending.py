@@ -236,3 +236,12 @@ def test_the_default_wiring_sends_only_with_the_token_in_the_environment() -> No
         sources={"mastodon": SourceConfig(base_url="https://mastodon.example", enabled=False)}
     )
     assert not default_services(off, env=ENV).outbox.can_send("mastodon")
+
+
+def test_a_source_its_settings_cannot_build_does_not_stop_the_desk() -> None:
+    broken = WorkspaceConfig(
+        sources={"mastodon": SourceConfig(base_url="https://mastodon.example", options={"page_size": "lots"})}
+    )
+    outbox = NetworkOutbox(broken, ENV)
+    assert not outbox.can_send("mastodon")
+    assert "mastodon" not in outbox.networks

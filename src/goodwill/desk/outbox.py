@@ -69,8 +69,8 @@ class NetworkOutbox:
             )
             try:
                 sender = reply_sender(build_source(name, settings))
-            except GoodwillError:
-                continue  # a source that cannot be built cannot send; listen reports why
+            except (GoodwillError, ValueError, TypeError):
+                continue  # a source its settings cannot build cannot send; listen reports why
             if sender is None:
                 continue
             client = HttpClient(
