@@ -134,6 +134,10 @@ def test_a_remote_author_of_a_local_copy_is_mentioned_with_their_server() -> Non
         assert net.seen[0].json()["status"] == "@halcy@icosahedron.website Hi"
         source(net.url, mention_author=False).reply(target, "Hi", client())
         assert net.seen[1].json()["status"] == "Hi"
+        source(net.url).reply(target, "@halcyon is not them. Hi", client())
+        assert net.seen[2].json()["status"] == "@halcy@icosahedron.website @halcyon is not them. Hi"
+        source(net.url).reply(target, "Hi @HALCY@icosahedron.website.", client())
+        assert net.seen[3].json()["status"] == "Hi @HALCY@icosahedron.website."
 
 
 def test_a_post_the_server_cannot_find_is_gone_and_nothing_is_posted() -> None:

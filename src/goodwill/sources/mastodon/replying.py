@@ -14,6 +14,7 @@ so a retried request after a lost answer posts once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -126,6 +127,7 @@ class MastodonReplier:
             return text
         here = host_of(self.base_url) or ""
         acct = handle if "@" in handle or host.lower() == here or not host else f"{handle}@{host}"
-        if f"@{acct}".lower() in text.lower() or f"@{handle}".lower() in text.lower():
+        named = rf"(?<![\w@])@(?:{re.escape(acct)}|{re.escape(handle)})(?![\w@]|\.\w)"
+        if re.search(named, text, flags=re.IGNORECASE):
             return text
         return f"@{acct} {text}"
