@@ -18,7 +18,8 @@
     └── DeskError                  a care-desk operation cannot be done as asked
         ├── NotFound               the case, reply or user does not exist (or is not yours to see)
         ├── Forbidden              the role may not do this
-        └── ReplyBlocked           the reply check flagged the reply and no override reason was given
+        ├── ReplyBlocked           the reply check flagged the reply and no override reason was given
+        └── ReplyNotSent           the network did not take a reply sent through it (the case is unchanged)
 
 Exit codes used by the CLI live here too, so they are named in one place.
 """
@@ -117,3 +118,7 @@ class ReplyBlocked(DeskError):
     def __init__(self, message: str, flags: list[dict[str, object]]) -> None:
         super().__init__(message)
         self.flags = flags
+
+
+class ReplyNotSent(DeskError):
+    """The network refused or could not be reached; nothing was recorded and the draft is kept."""

@@ -21,6 +21,7 @@ from samples import SAMPLES
 from goodwill.errors import InputError
 from goodwill.models import Post
 from goodwill.sources.registry import available_sources, build_source
+from goodwill.sources.reply import ReplySender, reply_sender
 from goodwill.sources.source import Capability, Item, Source
 
 NAMES = sorted(available_sources())
@@ -49,6 +50,19 @@ def test_declares_capabilities_and_kinds(name: str) -> None:
     assert source.kinds and all(
         isinstance(k, str) and isinstance(v, str) and v for k, v in source.kinds.items()
     )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_source_that_replies_is_a_reply_sender_and_idle_without_credentials(name: str) -> None:
+    source = build_source(name)
+    if Capability.REPLY not in source.capabilities:
+        assert reply_sender(source) is None
+        return
+    assert isinstance(source, ReplySender)
+    assert isinstance(source.reply_idempotent, bool)
+    # built with no settings there is no sending account: the desk must fall back to copying
+    assert source.reply_ready() is False
+    assert reply_sender(source) is None
 
 
 def _documents(source: Source, name: str) -> list[Any]:

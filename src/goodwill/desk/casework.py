@@ -20,12 +20,15 @@ from goodwill.desk.audit import Actor, record_audit
 from goodwill.desk.cases import STATES
 from goodwill.desk.inbox import CaseRow, case_row, case_select, visible_to
 from goodwill.desk.roles import Permission, Role, can
-from goodwill.desk.services import ReplyContext, ReplyFlag
+from goodwill.desk.sending import post_reply, record_post
+from goodwill.desk.services import ReplyContext, ReplyFlag, ReplyOutbox
 from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked
+from goodwill.sources.reply import SentReply
 from goodwill.store import Store, StoredPost
 from goodwill.store.reading import stored_posts
 from goodwill.store.schema import posts
 from goodwill.store.schema_desk import case_actions, cases, corrections, replies, users
+from goodwill.store.schema_reply import reply_posts
 
 __all__ = [
     "CORRECTABLE",
@@ -73,6 +76,9 @@ class ReplyEntry:
     at: datetime
     override_reason: str | None
     flags: list[dict[str, Any]]
+    #: where it went on the network (channel ``network``): the new post's id and address
+    network_id: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,10 +190,18 @@ def get_case(store: Store, viewer: User, case_id: int, *, now: datetime | None =
                 at=r.created_at,
                 override_reason=r.override_reason,
                 flags=list(r.check_flags or []),
+                network_id=r.network_id,
+                url=r.network_url,
             )
             for r in conn.execute(
-                select(*replies.c, actor_name.label("who"))
+                select(
+                    *replies.c,
+                    actor_name.label("who"),
+                    reply_posts.c.native_id.label("network_id"),
+                    reply_posts.c.url.label("network_url"),
+                )
                 .outerjoin(users, users.c.id == replies.c.user_id)
+                .outerjoin(reply_posts, reply_posts.c.reply_id == replies.c.id)
                 .where(replies.c.case_id == case_id)
                 .order_by(replies.c.id)
             )
@@ -366,6 +380,7 @@ def send_reply(
     resolve: bool = False,
     channel: str = "copied",
     needs_approval: bool | None = None,
+    outbox: ReplyOutbox | None = None,
     ip: str | None = None,
     now: datetime | None = None,
 ) -> int:
@@ -375,8 +390,11 @@ def send_reply(
     ambassador policy decides that; by default every answer waits).
 
     A reply the check flagged goes out only with a stated reason, which is kept
-    with the reply. ``channel`` is ``copied`` ("copy and mark as replied") until
-    a source can post replies itself.
+    with the reply. When ``outbox`` can send on the case's network, a reply that
+    goes out now is posted there first (``channel`` becomes ``network``, and the
+    new post's id and URL are kept); if the network refuses, ReplyNotSent is
+    raised and nothing changes (goodwill.desk.sending). Otherwise ``channel`` is
+    ``copied``: "copy and mark as replied".
     """
     _require(viewer, Permission.REPLY, "reply")
     body = text.strip()
@@ -400,10 +418,18 @@ def send_reply(
         raise DeskError(f"unknown channel {channel!r}: use copied or network.")
     direct = can(viewer.role, Permission.REPLY_DIRECTLY) or needs_approval is False
     stamp = _now(now)
+    sent: SentReply | None = None
+    if direct and outbox is not None:
+        ahead = get_case_row(store, viewer, case_id, now=stamp)
+        if ahead.state == "resolved":
+            raise DeskError(f"case {case_id} is resolved; reopen it before replying.")
+        if outbox.can_send(ahead.network):
+            sent = post_reply(store, outbox, _actor(viewer, ip), ahead, body, now=stamp)
+            body, channel = sent.text, "network"
 
     def run(conn: Connection) -> int:
         case = _visible_case(conn, viewer, case_id, stamp)
-        if case.state == "resolved":
+        if case.state == "resolved" and sent is None:  # once posted, it is recorded whatever happened
             raise DeskError(f"case {case_id} is resolved; reopen it before replying.")
         reply_id = int(
             conn.execute(
@@ -424,6 +450,9 @@ def send_reply(
         )
         actor = _actor(viewer, ip)
         detail: dict[str, Any] = {"reply": reply_id, "channel": channel}
+        if sent is not None:
+            record_post(conn, reply_id, case.network, sent, stamp)
+            detail |= {"network": case.network, "network_id": sent.native_id, "url": sent.url}
         if reason:
             detail["override_reason"] = reason
             detail["flags"] = [f["code"] for f in flag_list]
@@ -449,33 +478,49 @@ def review_reply(
     reply_id: int,
     *,
     approve: bool,
+    outbox: ReplyOutbox | None = None,
     ip: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Approve (it counts as sent) or reject an ambassador's answer; return the case id."""
+    """Approve (it counts as sent) or reject an ambassador's answer; return the case id.
+
+    Approving on a network the ``outbox`` sends on posts the answer there first, as
+    :func:`send_reply` does; if the network refuses, the answer stays waiting.
+    """
     _require(viewer, Permission.APPROVE, "approve answers")
     stamp = _now(now)
 
-    def run(conn: Connection) -> int:
+    def pending(conn: Connection) -> Any:
         row = conn.execute(select(replies).where(replies.c.id == reply_id)).first()
         if row is None or row.status != "pending_approval":
             raise NotFound(f"no answer {reply_id} waiting for approval.")
+        return row
+
+    sent: SentReply | None = None
+    if approve and outbox is not None:
+        with store.reading() as conn:
+            row = pending(conn)
+            ahead = _visible_case(conn, viewer, row.case_id, stamp)
+        if outbox.can_send(ahead.network):
+            sent = post_reply(store, outbox, _actor(viewer, ip), ahead, row.text, now=stamp)
+
+    def run(conn: Connection) -> int:
+        row = pending(conn)
         case = _visible_case(conn, viewer, row.case_id, stamp)
         status = "sent" if approve else "rejected"
-        conn.execute(
-            update(replies)
-            .where(and_(replies.c.id == reply_id))
-            .values(status=status, reviewed_by=viewer.id, sent_at=stamp if approve else None)
-        )
+        values: dict[str, Any] = {
+            "status": status,
+            "reviewed_by": viewer.id,
+            "sent_at": stamp if approve else None,
+        }
+        detail: dict[str, Any] = {"reply": reply_id}
+        if sent is not None:
+            values |= {"channel": "network", "text": sent.text}
+            record_post(conn, reply_id, case.network, sent, stamp)
+            detail |= {"network": case.network, "network_id": sent.native_id, "url": sent.url}
+        conn.execute(update(replies).where(and_(replies.c.id == reply_id)).values(**values))
         actor = _actor(viewer, ip)
-        _act(
-            conn,
-            case.id,
-            actor,
-            "reply_approved" if approve else "reply_rejected",
-            {"reply": reply_id},
-            stamp,
-        )
+        _act(conn, case.id, actor, "reply_approved" if approve else "reply_rejected", detail, stamp)
         if approve:
             _mark_first_response(conn, case, stamp)
             if case.state == "open":

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from goodwill.sources.reply import ReplyTarget, SentReply
 
 __all__ = [
     "DEFAULT_PUBLIC_INTENTS",
@@ -22,6 +25,7 @@ __all__ = [
     "ReplyChecker",
     "ReplyContext",
     "ReplyFlag",
+    "ReplyOutbox",
     "Route",
     "Router",
     "SlaPolicy",
@@ -112,6 +116,14 @@ class ReplyChecker(Protocol):
     def check(self, text: str, context: ReplyContext) -> list[ReplyFlag]: ...
 
 
+class ReplyOutbox(Protocol):
+    """Sends replies through the networks' reply capability (goodwill.desk.outbox); none by default."""
+
+    def can_send(self, network: str) -> bool: ...
+
+    def send(self, network: str, target: ReplyTarget, text: str, *, key: str) -> SentReply: ...
+
+
 @dataclass(frozen=True)
 class Suggestion:
     text: str
@@ -144,6 +156,16 @@ class _NoReplyCheck:
         return []
 
 
+class _NoOutbox:
+    """Every network is copy-and-mark: the agent pastes the reply themselves."""
+
+    def can_send(self, network: str) -> bool:
+        return False
+
+    def send(self, network: str, target: ReplyTarget, text: str, *, key: str) -> SentReply:
+        raise NotImplementedError("no network sends replies here")  # can_send said no
+
+
 class _NoSuggestions:
     def suggest(self, text: str, *, limit: int = 3) -> list[Suggestion]:
         return []
@@ -160,5 +182,7 @@ class DeskServices:
     sla: SlaPolicy = field(default_factory=_NoSla)
     reply_checker: ReplyChecker = field(default_factory=_NoReplyCheck)
     suggester: Suggester = field(default_factory=_NoSuggestions)
+    #: the networks replies are posted on (the others are copied and marked as replied)
+    outbox: ReplyOutbox = field(default_factory=_NoOutbox)
     #: a case with one of these intents that is not a complaint is public (ambassadors may see it)
     public_intents: frozenset[str] = DEFAULT_PUBLIC_INTENTS

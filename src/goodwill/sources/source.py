@@ -54,7 +54,7 @@ class Capability(StrEnum):
     SEARCH = "search"  # find posts by words
     STREAM = "stream"  # live tail (``listen --follow`` holds a connection open)
     THREAD = "thread"  # fetch a post and the replies under it
-    REPLY = "reply"  # post a reply (care desk; no built-in source does yet)
+    REPLY = "reply"  # post a reply (care desk): the source is a goodwill.sources.reply.ReplySender
 
 
 @dataclass(frozen=True)

@@ -166,4 +166,5 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 # the care desk, insights.
 import goodwill.store.schema_desk  # noqa: E402
 import goodwill.store.schema_insights  # noqa: E402
+import goodwill.store.schema_reply  # noqa: E402
 import goodwill.store.schema_sources  # noqa: E402, F401

@@ -105,6 +105,8 @@ class ReplyOut(BaseModel):
     at: datetime
     override_reason: str | None
     flags: list[dict[str, Any]]
+    network_id: str | None = Field(default=None, description="the network's id of the posted reply")
+    url: str | None = Field(default=None, description="the posted reply on the network")
 
 
 class CaseDetailOut(BaseModel):
@@ -139,6 +141,13 @@ class ReplyIn(BaseModel):
 
 class CreatedOut(BaseModel):
     id: int
+
+
+class ReplyCreatedOut(CreatedOut):
+    status: str = Field(description="sent, or pending_approval for an ambassador's answer")
+    channel: str = Field(description="network: posted on the network; copied: copy it and paste it yourself")
+    network_id: str | None = None
+    url: str | None = None
 
 
 class StateIn(BaseModel):
@@ -293,11 +302,12 @@ def suggestions(request: Request, user: ApiUser, case_id: int) -> list[Suggestio
 
 @router.post(
     "/cases/{case_id}/replies",
-    response_model=CreatedOut,
+    response_model=ReplyCreatedOut,
     status_code=201,
-    summary="Send a reply (copied and marked as replied); 422 with the flags when the check stops it",
+    summary="Send a reply: posted on the network when it can take replies, else copied and marked as "
+    "replied; 422 with the flags when the check stops it, 502 when the network refuses (nothing changes)",
 )
-def reply(request: Request, user: ApiUser, case_id: int, body: ReplyIn) -> CreatedOut:
+def reply(request: Request, user: ApiUser, case_id: int, body: ReplyIn) -> ReplyCreatedOut:
     need(user, Permission.REPLY, "reply")
     store = _store(request)
     d = get_case(store, user, case_id)
@@ -311,9 +321,13 @@ def reply(request: Request, user: ApiUser, case_id: int, body: ReplyIn) -> Creat
         override_reason=body.override_reason,
         resolve=body.resolve,
         needs_approval=_approval(request, user, flagged=bool(flags)),
+        outbox=_services(request).outbox,
         ip=client_ip(request),
     )
-    return CreatedOut(id=reply_id)
+    made = next(r for r in get_case(store, user, case_id).replies if r.id == reply_id)
+    return ReplyCreatedOut(
+        id=reply_id, status=made.status, channel=made.channel, network_id=made.network_id, url=made.url
+    )
 
 
 @router.post("/cases/{case_id}/state", response_model=Done, summary="Open, set pending or resolve a case")
@@ -342,7 +356,14 @@ def correction(request: Request, user: ApiUser, case_id: int, body: CorrectionIn
     "/replies/{reply_id}/review", response_model=Done, summary="Approve or reject an ambassador's answer"
 )
 def review(request: Request, user: ApiUser, reply_id: int, body: ReviewIn) -> Done:
-    review_reply(_store(request), user, reply_id, approve=body.approve, ip=client_ip(request))
+    review_reply(
+        _store(request),
+        user,
+        reply_id,
+        approve=body.approve,
+        outbox=_services(request).outbox,
+        ip=client_ip(request),
+    )
     return Done()
 
 

@@ -7,7 +7,8 @@ closed when the server stops. Errors the desk raises on purpose become a page
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -22,7 +23,7 @@ from goodwill import __version__
 from goodwill.desk.cases import sync_cases
 from goodwill.desk.services import DeskServices
 from goodwill.desk.sweep import sweep_cases
-from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked
+from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked, ReplyNotSent
 from goodwill.store import Store, open_store
 from goodwill.web import api, pages
 from goodwill.web.render import Pages
@@ -43,6 +44,8 @@ def _status(exc: DeskError) -> int:
         return 403
     if isinstance(exc, ReplyBlocked):
         return 422
+    if isinstance(exc, ReplyNotSent):
+        return 502  # the network refused or was unreachable
     return 400
 
 
@@ -62,9 +65,16 @@ def _error_page(request: Request, message: str, status: int) -> Response:
 
 
 def create_app(
-    settings: DeskSettings, *, services: DeskServices | None = None, store: Store | None = None
+    settings: DeskSettings,
+    *,
+    services: DeskServices | None = None,
+    store: Store | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> FastAPI:
-    """The desk as an ASGI app; pass ``store`` to share an open one (tests), else it opens ``store_url``."""
+    """The desk as an ASGI app; pass ``store`` to share an open one (tests), else it opens ``store_url``.
+
+    ``env`` holds the networks' sending credentials (default: the process environment).
+    """
     owned = store is None
     the_store = store if store is not None else open_store(settings.store_url)
     the_services = services or default_services(
@@ -72,6 +82,7 @@ def create_app(
         workspace=settings.workspace_dir,
         store=the_store,
         knowledge_base=settings.knowledge_base,
+        env=os.environ if env is None else env,
     )
     if settings.sync_on_start:
         sync_cases(the_store, versions=settings.versions, services=the_services)

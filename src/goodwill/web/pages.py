@@ -33,7 +33,7 @@ from goodwill.desk.inbox import SLA_STATES, InboxFilter, facets, list_inbox
 from goodwill.desk.reports import ambassador_needs_approval, desk_leaderboard, desk_metrics
 from goodwill.desk.roles import Permission, Role, can
 from goodwill.desk.services import DeskServices, Suggestion
-from goodwill.errors import DeskError, InputError, ReplyBlocked
+from goodwill.errors import DeskError, InputError, ReplyBlocked, ReplyNotSent
 from goodwill.insights.alerts import recent_alerts
 from goodwill.insights.overview import build_overview
 from goodwill.insights.report import SECTIONS, html_table, report_charts
@@ -243,6 +243,7 @@ def _case_page(
         flags=flags or [],
         error=error,
         suggestions=suggestions,
+        sends=_services(request).outbox.can_send(detail.case.network),
         correctable=CORRECTABLE,
         states=STATES,
         people=facets(_store(request)).assignees,
@@ -301,11 +302,17 @@ def reply(
             override_reason=override_reason,
             resolve=resolve == "1",
             needs_approval=_approval(request, session.user, flagged=bool(flags)),
+            outbox=_services(request).outbox,
             ip=client_ip(request),
         )
     except ReplyBlocked as blocked:
         return _case_page(
             request, session, case_id, draft=text, flags=blocked.flags, error=str(blocked), status_code=422
+        )
+    except ReplyNotSent as failed:
+        flagged = [flag_dict(f) for f in flags]
+        return _case_page(
+            request, session, case_id, draft=text, flags=flagged, error=str(failed), status_code=502
         )
     return _see_other(f"/cases/{case_id}#replies")
 
@@ -348,7 +355,12 @@ def review(
 ) -> Response:
     need(session.user, Permission.APPROVE, "approve answers")
     case_id = review_reply(
-        _store(request), session.user, reply_id, approve=decision == "approve", ip=client_ip(request)
+        _store(request),
+        session.user,
+        reply_id,
+        approve=decision == "approve",
+        outbox=_services(request).outbox,
+        ip=client_ip(request),
     )
     return _see_other(f"/cases/{case_id}#replies")
 

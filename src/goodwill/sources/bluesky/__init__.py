@@ -32,9 +32,11 @@ from goodwill.errors import CredentialError, GoneError, InputError, SourceError
 from goodwill.sources.bluesky.car import car_records, looks_like_car
 from goodwill.sources.bluesky.jetstream import JETSTREAM_URL, tail
 from goodwill.sources.bluesky.posts import NETWORK, POST_COLLECTION, normalise_document, parse_at_uri
+from goodwill.sources.bluesky.replying import BlueskyReplier
 from goodwill.sources.bluesky.session import BlueskySession
 from goodwill.sources.http import HttpClient, server_message
 from goodwill.sources.meter import Cost
+from goodwill.sources.reply import ReplyTarget, SentReply
 from goodwill.sources.source import Capability, Cursor, Item, Page, Query, SourceSettings, read_json_documents
 
 __all__ = ["BlueskySource"]
@@ -79,10 +81,11 @@ def _sort_times(posts: Any) -> list[str]:
 
 
 class BlueskySource:
-    """Bluesky's AppView through XRPC and Jetstream, read-only."""
+    """Bluesky's AppView through XRPC and Jetstream; replies as the brand's account (replying.py)."""
 
     name = NETWORK
-    capabilities = frozenset({Capability.SEARCH, Capability.THREAD, Capability.STREAM})
+    capabilities = frozenset({Capability.SEARCH, Capability.THREAD, Capability.STREAM, Capability.REPLY})
+    reply_idempotent = False  # createRecord has no idempotency key: one attempt per send
     stream_kinds: frozenset[str] = frozenset({"jetstream"})  # the websocket tail, resumed from time_us
     kinds: Mapping[str, str] = {
         "search": "words to find (app.bsky.feed.searchPosts; needs a login)",
@@ -105,6 +108,7 @@ class BlueskySource:
         session = settings.options.get("stream_seconds", 300)
         self.stream_seconds = float(session) if session is not None else None
         self.session = BlueskySession(settings, self.service)
+        self.replier = BlueskyReplier(settings, self.service)
 
     def normalise(self, document: Any, *, endpoint: str | None = None) -> list[Item]:
         return normalise_document(document)
@@ -119,6 +123,16 @@ class BlueskySource:
         if looks_like_car(head):
             return car_records(path)
         return read_json_documents(path)
+
+    # -- replies --------------------------------------------------------------------------------
+
+    def reply_ready(self) -> bool:
+        return self.replier.ready()
+
+    def reply(
+        self, target: ReplyTarget, text: str, client: HttpClient, *, key: str | None = None
+    ) -> SentReply:
+        return self.replier.send(target, text, client)
 
     # -- requests -------------------------------------------------------------------------------
 

@@ -47,10 +47,19 @@ def jwt_expiry(token: str) -> float | None:
 class BlueskySession:
     """The access and refresh tokens of one account on one service (PDS or entryway)."""
 
-    def __init__(self, settings: SourceSettings, service: str) -> None:
+    def __init__(
+        self,
+        settings: SourceSettings,
+        service: str,
+        *,
+        identifier: tuple[str, str] = ("identifier", "BLUESKY_HANDLE"),
+        password: tuple[str, str] = ("app_password", "BLUESKY_APP_PASSWORD"),
+    ) -> None:
+        """``identifier``/``password``: (credential name, default environment variable) of the login."""
         self.service = service.rstrip("/")
-        self.identifier, self.identifier_env = settings.secret("identifier", "BLUESKY_HANDLE")
-        self.password, self.password_env = settings.secret("app_password", "BLUESKY_APP_PASSWORD")
+        self.names = (identifier[0], password[0])
+        self.identifier, self.identifier_env = settings.secret(*identifier)
+        self.password, self.password_env = settings.secret(*password)
         self.access: str | None = None
         self.refresh: str | None = None
         self.expires_at = 0.0
@@ -101,7 +110,7 @@ class BlueskySession:
         if not self.configured:
             raise self.missing("this query")
         client.add_secret(self.password)
-        client.credential_env.update({"identifier": self.identifier_env, "app_password": self.password_env})
+        client.credential_env.update({self.names[0]: self.identifier_env, self.names[1]: self.password_env})
         response = client.request(
             "POST",
             f"{self.service}/xrpc/com.atproto.server.createSession",

@@ -31,9 +31,11 @@ import httpx
 
 from goodwill.errors import AccessDenied, ConfigError, CredentialError, GoneError, InputError
 from goodwill.sources.http import HttpClient
+from goodwill.sources.mastodon.replying import MastodonReplier
 from goodwill.sources.mastodon.sse import looks_like_sse, sse_events
 from goodwill.sources.mastodon.statuses import NETWORK, StatusReader, guess_host, host_of
 from goodwill.sources.meter import Cost
+from goodwill.sources.reply import ReplyTarget, SentReply
 from goodwill.sources.source import Capability, Cursor, Item, Page, Query, SourceSettings, read_json_documents
 
 __all__ = ["MastodonSource"]
@@ -65,10 +67,11 @@ def _oldest(document: Any) -> str | None:
 
 
 class MastodonSource:
-    """One Mastodon server's public API (``base_url``), read-only."""
+    """One Mastodon server's public API (``base_url``); replies as the brand's account there."""
 
     name = NETWORK
-    capabilities = frozenset({Capability.SEARCH, Capability.THREAD, Capability.STREAM})
+    capabilities = frozenset({Capability.SEARCH, Capability.THREAD, Capability.STREAM, Capability.REPLY})
+    reply_idempotent = True  # every send carries an Idempotency-Key
     stream_kinds: frozenset[str] = frozenset({"stream"})  # SSE, each session stream_seconds long
     kinds: Mapping[str, str] = {
         "hashtag": "a hashtag (without #): its timeline on this server",
@@ -91,6 +94,7 @@ class MastodonSource:
         self.reader = StatusReader(
             host_of(self.base_url), include_private=bool(settings.options.get("include_private", False))
         )
+        self.replier = MastodonReplier(settings, self.base_url)
 
     def normalise(self, document: Any, *, endpoint: str | None = None) -> list[Item]:
         return self.reader.normalise(document, endpoint)
@@ -113,6 +117,16 @@ class MastodonSource:
         )
         for event in found:
             yield event | {"server": f"https://{server}"} if server else event
+
+    # -- replies (goodwill.sources.reply, mastodon/replying.py) ---------------------------------
+
+    def reply_ready(self) -> bool:
+        return self.replier.ready()
+
+    def reply(
+        self, target: ReplyTarget, text: str, client: HttpClient, *, key: str | None = None
+    ) -> SentReply:
+        return self.replier.send(target, text, client, key=key)
 
     # -- requests -------------------------------------------------------------------------------
 

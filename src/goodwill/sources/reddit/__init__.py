@@ -30,7 +30,9 @@ from goodwill.errors import CredentialError, GoneError, InputError, SourceError
 from goodwill.sources.http import HttpClient, server_message
 from goodwill.sources.meter import Cost
 from goodwill.sources.reddit.auth import TOKEN_URL, RedditAuth
+from goodwill.sources.reddit.replying import RedditReplier
 from goodwill.sources.reddit.things import NETWORK, MoreStub, more_stubs, normalise_document
+from goodwill.sources.reply import ReplyTarget, SentReply
 from goodwill.sources.source import Capability, Cursor, Item, Page, Query, SourceSettings, read_json_documents
 
 __all__ = ["RedditSource"]
@@ -70,10 +72,11 @@ def _times(document: Any) -> list[float]:
 
 
 class RedditSource:
-    """Reddit's Data API, read-only."""
+    """Reddit's Data API; replies as the brand's account (replying.py)."""
 
     name = NETWORK
-    capabilities = frozenset({Capability.SEARCH, Capability.THREAD})
+    capabilities = frozenset({Capability.SEARCH, Capability.THREAD, Capability.REPLY})
+    reply_idempotent = False  # /api/comment has no idempotency key: one attempt per send
     stream_kinds: frozenset[str] = frozenset()  # no live stream: listen polls
     kinds: Mapping[str, str] = {
         "search": "words to find in submissions (param subreddit=NAME to search one subreddit)",
@@ -86,7 +89,9 @@ class RedditSource:
     def __init__(self, settings: SourceSettings) -> None:
         self.settings = settings
         self.api_url = (settings.base_url or API_URL).rstrip("/")
-        self.auth = RedditAuth(settings, str(settings.options.get("token_url") or TOKEN_URL))
+        token_url = str(settings.options.get("token_url") or TOKEN_URL)
+        self.auth = RedditAuth(settings, token_url)
+        self.replier = RedditReplier(settings, self.api_url, token_url)
         self.page_size = int(settings.options.get("page_size", 100))
         self.max_items = int(settings.options.get("max_items", 1000))
         self.backfill_days = float(settings.options.get("backfill_days", 7))
@@ -98,6 +103,14 @@ class RedditSource:
 
     def read_export(self, path: Path) -> Iterator[Any]:
         return read_json_documents(path)
+
+    def reply_ready(self) -> bool:
+        return self.replier.ready()
+
+    def reply(
+        self, target: ReplyTarget, text: str, client: HttpClient, *, key: str | None = None
+    ) -> SentReply:
+        return self.replier.send(target, text, client)
 
     # -- requests -------------------------------------------------------------------------------
 

@@ -19,8 +19,10 @@ from typing import Any
 
 from goodwill.errors import InputError
 from goodwill.sources.http import HttpClient
+from goodwill.sources.reply import ReplyTarget, SentReply
 from goodwill.sources.source import Capability, Cursor, Item, Page, Query, SourceSettings
 from goodwill.sources.x.archive import ARCHIVE_KEY, is_archive_text, normalise_archive, read_archive
+from goodwill.sources.x.replying import XReplier
 from goodwill.sources.x.search import API_URL, XPricing, search_pages
 from goodwill.sources.x.v2 import NETWORK, is_v2_document, normalise_v2
 
@@ -28,10 +30,11 @@ __all__ = ["XSource"]
 
 
 class XSource:
-    """X API v2 (read, paid per post) and account archives."""
+    """X API v2 (read, paid per post; replies as the brand's account) and account archives."""
 
     name = NETWORK
-    capabilities = frozenset({Capability.SEARCH, Capability.THREAD})
+    capabilities = frozenset({Capability.SEARCH, Capability.THREAD, Capability.REPLY})
+    reply_idempotent = False  # POST /2/tweets has no idempotency key: one attempt per send
     stream_kinds: frozenset[str] = frozenset()  # no live stream here: listen polls
     kinds: Mapping[str, str] = {
         "search": "X search syntax over the last 7 days (recent search)",
@@ -45,6 +48,7 @@ class XSource:
         self.base_url = settings.base_url or API_URL
         self.pricing = XPricing.from_options(settings.options)
         self.backfill_days = float(settings.options.get("backfill_days", 30))
+        self.replier = XReplier(settings, self.base_url)
 
     def normalise(self, document: Any, *, endpoint: str | None = None) -> list[Item]:
         if isinstance(document, list):
@@ -60,6 +64,14 @@ class XSource:
 
     def read_export(self, path: Path) -> Iterator[Any]:
         return _read_export(path)
+
+    def reply_ready(self) -> bool:
+        return self.replier.ready()
+
+    def reply(
+        self, target: ReplyTarget, text: str, client: HttpClient, *, key: str | None = None
+    ) -> SentReply:
+        return self.replier.send(target, text, client)
 
     def fetch(self, query: Query, cursor: Cursor | None, client: HttpClient) -> Iterator[Page]:
         if query.kind == "account_export":
