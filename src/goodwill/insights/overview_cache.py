@@ -47,7 +47,7 @@ class OverviewCache:
     def __init__(
         self,
         *,
-        size: int = 16,
+        size: int = 8,
         max_age: timedelta = timedelta(minutes=15),
         clock: Callable[[], datetime] | None = None,
     ) -> None:
