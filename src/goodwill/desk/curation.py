@@ -2,18 +2,20 @@
 
 The same store operations as ``goodwill topics`` and ``goodwill authors`` (goodwill.insights),
 behind the desk's role check, each with its audit row written in the edit's own transaction.
-Analysts and admins may edit; anyone who may see the insights may read.
+Analysts and admins may edit; anyone who may see the insights may read. The CLI passes no
+viewer (``None``): whoever runs it has the database already, and the row names goodwill.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
 from goodwill.desk.accounts import User
-from goodwill.desk.audit import Actor, record_audit
+from goodwill.desk.audit import SYSTEM, Actor, record_audit
 from goodwill.desk.roles import Permission, can
 from goodwill.errors import DeskError, Forbidden, InputError, NotFound
 from goodwill.insights import authors, topics_store
@@ -35,21 +37,36 @@ __all__ = [
 ]
 
 
-def _require(viewer: User, permission: Permission, doing: str) -> None:
-    if not can(viewer.role, permission):
+def _require(viewer: User | None, permission: Permission, doing: str) -> None:
+    if viewer is not None and not can(viewer.role, permission):
         raise Forbidden(f"a {viewer.role.value} may not {doing}.")
 
 
-def _actor(viewer: User, ip: str | None) -> Actor:
+def _actor(viewer: User | None, ip: str | None) -> Actor:
+    if viewer is None:
+        return SYSTEM
     return Actor(user_id=viewer.id, username=viewer.username, ip=ip)
 
 
-def _known(store: Store, *ids: int) -> None:
+@contextmanager
+def _refusals(viewer: User | None) -> Iterator[None]:
+    """The store's InputError becomes the desk's DeskError (a 400 page); the CLI keeps its own."""
+    try:
+        yield
+    except InputError as exc:
+        if viewer is None:
+            raise
+        raise DeskError(str(exc)) from None
+
+
+def _known(store: Store, viewer: User | None, *ids: int) -> None:
     with store.reading() as conn:
         found = set(conn.execute(select(topics.c.id).where(topics.c.id.in_(ids))).scalars())
     for topic_id in ids:
         if topic_id not in found:
-            raise NotFound(f"no topic {topic_id}: the topics page lists them.")
+            raise (InputError if viewer is None else NotFound)(
+                f"no topic {topic_id}: `goodwill topics list` and the desk's Topics page show the ids."
+            )
 
 
 def _shown(conn: Connection, topic_id: int) -> str:
@@ -86,40 +103,42 @@ def desk_links(store: Store, viewer: User) -> list[AuthorLink]:
     return authors.list_links(store)
 
 
-def rename_topic(store: Store, viewer: User, topic_id: int, name: str, *, ip: str | None = None) -> None:
+def rename_topic(
+    store: Store, viewer: User | None, topic_id: int, name: str, *, ip: str | None = None
+) -> None:
     """Name a topic (which pins it), logged with the name it had."""
     _require(viewer, Permission.EDIT_INSIGHTS, "name topics")
-    _known(store, topic_id)
+    _known(store, viewer, topic_id)
 
     def audit(conn: Connection) -> None:
         detail = {"from": _shown(conn, topic_id), "to": " ".join(name.split())}
         record_audit(conn, _actor(viewer, ip), "topic.name", target=f"topic:{topic_id}", detail=detail)
 
-    try:
+    with _refusals(viewer):
         topics_store.name_topic(store, topic_id, name, also=audit)
-    except InputError as exc:
-        raise DeskError(str(exc)) from None
 
 
-def merge_topic(store: Store, viewer: User, source: int, target: int, *, ip: str | None = None) -> None:
+def merge_topic(
+    store: Store, viewer: User | None, source: int, target: int, *, ip: str | None = None
+) -> None:
     """Count ``source`` as ``target`` from now on (both pinned), logged with both names."""
     _require(viewer, Permission.EDIT_INSIGHTS, "merge topics")
-    _known(store, source, target)
+    _known(store, viewer, source, target)
 
     def audit(conn: Connection) -> None:
         detail = {"into": target, "from_name": _shown(conn, source), "into_name": _shown(conn, target)}
         record_audit(conn, _actor(viewer, ip), "topic.merge", target=f"topic:{source}", detail=detail)
 
-    try:
+    with _refusals(viewer):
         topics_store.merge_topics(store, source, target, also=audit)
-    except InputError as exc:
-        raise DeskError(str(exc)) from None
 
 
-def pin_topic(store: Store, viewer: User, topic_id: int, *, pinned: bool, ip: str | None = None) -> None:
+def pin_topic(
+    store: Store, viewer: User | None, topic_id: int, *, pinned: bool, ip: str | None = None
+) -> None:
     """Keep (or stop keeping) a topic across discovery runs."""
     _require(viewer, Permission.EDIT_INSIGHTS, "pin topics")
-    _known(store, topic_id)
+    _known(store, viewer, topic_id)
 
     def audit(conn: Connection) -> None:
         action = "topic.pin" if pinned else "topic.unpin"
@@ -135,14 +154,12 @@ def split_handles(text: str) -> list[str]:
 
 
 def link_handles(
-    store: Store, viewer: User, profile: str, handles: Sequence[str], *, ip: str | None = None
+    store: Store, viewer: User | None, profile: str, handles: Sequence[str], *, ip: str | None = None
 ) -> list[str]:
     """Link these ``network:handle`` authors as one person; returns them normalised."""
     _require(viewer, Permission.EDIT_INSIGHTS, "link authors")
-    try:
+    with _refusals(viewer):
         keys = [authors.parse_author(h) for h in handles]
-    except InputError as exc:
-        raise DeskError(str(exc)) from None
 
     def audit(conn: Connection) -> None:
         before = {
@@ -156,21 +173,19 @@ def link_handles(
             conn, _actor(viewer, ip), "authors.link", target=f"profile:{detail['profile']}", detail=detail
         )
 
-    try:
+    with _refusals(viewer):
         return authors.link_authors(store, profile, keys, also=audit)
-    except InputError as exc:
-        raise DeskError(str(exc)) from None
 
 
-def unlink_handles(store: Store, viewer: User, handles: Sequence[str], *, ip: str | None = None) -> int:
+def unlink_handles(
+    store: Store, viewer: User | None, handles: Sequence[str], *, ip: str | None = None
+) -> int:
     """Remove these authors' links; returns how many there were."""
     _require(viewer, Permission.EDIT_INSIGHTS, "unlink authors")
-    try:
+    with _refusals(viewer):
         keys = [authors.parse_author(h) for h in handles]
-    except InputError as exc:
-        raise DeskError(str(exc)) from None
-    if not keys:
-        raise DeskError("name at least one author to unlink, e.g. x:alice.")
+        if not keys:
+            raise InputError("name at least one author to unlink, e.g. x:alice.")
 
     def audit(conn: Connection) -> None:
         was = {
