@@ -192,7 +192,7 @@ def test_linking_handles_counts_one_person_and_unlinking_undoes_it(store: Store)
         entry = list_audit(store, limit=1)[0]
         assert (entry.action, entry.target, entry.detail) == (
             "authors.link",
-            "profile:Ada Lovelace",
+            None,
             {"profile": "Ada Lovelace", "authors": ["x:ada", "mastodon:ada2"]},
         )
 

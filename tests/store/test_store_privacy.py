@@ -291,3 +291,29 @@ def test_cli_forget_reports_the_links_and_names_the_other_handles(
         "mastodon:alice was linked as the same person (link removed, posts kept): "
         "goodwill forget --author alice --network mastodon",
     ]
+
+
+def test_forget_rewrites_the_names_in_the_audit_log_of_author_links(store: Store) -> None:
+    from goodwill.desk.audit import list_audit
+    from goodwill.desk.curation import link_handles
+
+    populate(store)
+    link_handles(store, None, "Old name", ["x:alice"])
+    link_handles(store, None, "Alice Ä.", ["x:alice", "bsky:ali.example"])  # moves x:alice
+    link_handles(store, None, "Bob B.", ["x:bob"])
+
+    removed = forget(store, "alice", network="x")
+
+    assert (removed["author_links"], removed["author_links (same person)"]) == (1, 1)
+    assert removed["audit_log (names)"] == 2
+    details = [e.detail for e in reversed(list_audit(store, limit=10))]
+    assert details == [
+        # a profile name the person no longer has is not known any more: it stays (docs/privacy.md)
+        {"profile": "Old name", "authors": ["(forgotten)"]},
+        {
+            "profile": "(forgotten)",
+            "authors": ["(forgotten)", "(forgotten)"],
+            "was": {"(forgotten)": "Old name"},
+        },
+        {"profile": "Bob B.", "authors": ["x:bob"]},
+    ]

@@ -169,9 +169,8 @@ def link_handles(
         detail: dict[str, object] = {"profile": " ".join(profile.split()), "authors": keys}
         if before:
             detail["was"] = before
-        record_audit(
-            conn, _actor(viewer, ip), "authors.link", target=f"profile:{detail['profile']}", detail=detail
-        )
+        # the target stays empty: a forget rewrites the names in the detail, not the target
+        record_audit(conn, _actor(viewer, ip), "authors.link", target=None, detail=detail)
 
     with _refusals(viewer):
         return authors.link_authors(store, profile, keys, also=audit)

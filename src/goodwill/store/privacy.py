@@ -22,6 +22,9 @@ Nothing here names a table. A part of goodwill declares what its columns hold, a
 * ``info={"person": "quotes"}``: a JSON value holding quotes of posts as strings that begin
   with ``network:id`` (an alert's example posts); ``forget`` removes the quotes of the
   person's posts and keeps the row. Reported as ``"<table> (quotes)"``.
+* ``info={"person": "names"}``: a JSON value that may name the person by a key or an alias
+  found above (the desk's audit log of author links); each such string, value or dict key,
+  becomes ``"(forgotten)"`` and the row is kept. Reported as ``"<table> (names)"``.
 * ``Table(..., info={"retention": {"setting": "raw_payload_days", "column": "retrieved_at"}})``:
   rows older than the ``[retention]`` setting of that name are dropped, children first.
 
@@ -33,7 +36,7 @@ keeps the words, and the WAL is checkpointed; on PostgreSQL the tables are vacuu
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -165,6 +168,62 @@ def _forget_keys(
     _delete(conn, table, keyed, removed)
 
 
+#: what a name of a forgotten person becomes where the row is kept
+FORGOTTEN = "(forgotten)"
+
+
+def _names(conn: Connection, wanted: str, net: str | None) -> set[str]:
+    """Every key and alias naming the person: their keys, their aliases, and keys sharing an alias."""
+    out: set[str] = set()
+    for table in metadata.sorted_tables:
+        keys = person_columns(table, "key")
+        values = _key_matches(conn, table, wanted, net)
+        if not values:
+            continue
+        out.update(str(v) for v in values)
+        for alias in person_columns(table, "alias"):
+            aliases = [v for (v,) in conn.execute(select(alias).where(or_(*(c.in_(values) for c in keys))))]
+            out.update(str(a) for a in aliases)
+            for column in keys:
+                out.update(str(v) for (v,) in conn.execute(select(column).where(alias.in_(aliases))))
+    return out
+
+
+def _unname(value: Any, names: Callable[[str], bool]) -> Any:
+    if isinstance(value, str):
+        return FORGOTTEN if names(value) else value
+    if isinstance(value, list):
+        return [_unname(v, names) for v in value]
+    if isinstance(value, dict):
+        return {(FORGOTTEN if names(k) else k): _unname(v, names) for k, v in value.items()}
+    return value
+
+
+def _forget_names(
+    conn: Connection, table: Table, names: Callable[[str], bool], removed: dict[str, int]
+) -> None:
+    for column in person_columns(table, "names"):
+        keys = list(table.primary_key.columns)
+        for row in conn.execute(select(*keys, column)).all():
+            cleaned = _unname(row[-1], names)
+            if cleaned != row[-1]:
+                where = and_(*(k == row[i] for i, k in enumerate(keys)))
+                conn.execute(table.update().where(where).values({column.name: cleaned}))
+                removed[f"{table.name} (names)"] += 1
+
+
+def _naming(known: set[str], wanted: str, net: str | None) -> Callable[[str], bool]:
+    """Whether a string names the person: a known key or alias, or their ``network:handle`` itself."""
+    forms = {wanted, wanted.casefold()}
+
+    def names(text: str) -> bool:
+        network, colon, rest = text.partition(":")
+        own_key = bool(colon) and rest.casefold() in forms and (net is None or network.lower() == net)
+        return own_key or text in known
+
+    return names
+
+
 def forget(store: Store, handle: str, *, network: str | None = None) -> dict[str, int]:
     """Erase the person with ``handle`` (on ``network``, or on all) from every declared table.
 
@@ -180,9 +239,11 @@ def forget(store: Store, handle: str, *, network: str | None = None) -> dict[str
         removed: dict[str, int] = defaultdict(int)
         _begin_secure(conn)
         quoted = _quoted(conn, wanted, net)
+        names = _naming(_names(conn, wanted, net), wanted, net)
         for table in metadata.sorted_tables:
             if quoted:
                 _forget_quotes(conn, table, quoted, removed)
+            _forget_names(conn, table, names, removed)
             _forget_keys(conn, table, wanted, net, removed)
             scope = [c == net for c in person_columns(table, "network")][:1] if net else []
             for column in person_columns(table, "mention"):
