@@ -151,6 +151,13 @@ def test_the_openapi_document_lists_every_operation(
         ("POST", "/api/v1/cases/{case_id}/corrections"),
         ("POST", "/api/v1/replies/{reply_id}/review"),
         ("GET", "/api/v1/audit"),
+        ("GET", "/api/v1/topics"),
+        ("POST", "/api/v1/topics/{topic_id}/name"),
+        ("POST", "/api/v1/topics/{topic_id}/merge"),
+        ("POST", "/api/v1/topics/{topic_id}/pin"),
+        ("GET", "/api/v1/authors/links"),
+        ("POST", "/api/v1/authors/links"),
+        ("POST", "/api/v1/authors/unlink"),
     }
     assert "HTTPBearer" in doc["components"]["securitySchemes"]
     assert client.get("/docs").status_code == 404  # no CDN-served docs UI

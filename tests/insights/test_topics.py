@@ -214,4 +214,15 @@ def test_topics_commands(workspace: object, capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out.splitlines()[0] == "topic,sentiment,intent,posts"
     assert invoke(["topics", "merge", str(topic["id"]), "999"]) == 2
     assert "no topic 999" in capsys.readouterr().err
+    assert invoke(["topics", "pin", str(topic["id"]), "--unpin"]) == 0
+    # edits from the shell are in the desk's audit log too, as goodwill's (no user)
+    from goodwill.desk.audit import list_audit
+    from goodwill.store import open_store
+
+    with open_store(f"sqlite:///{workspace}/goodwill.db") as store:
+        log = [(e.username, e.action, e.target, e.detail) for e in list_audit(store, limit=5)]
+    assert log == [
+        (None, "topic.unpin", f"topic:{topic['id']}", {"name": "Everything"}),
+        (None, "topic.name", f"topic:{topic['id']}", {"from": topic["label"], "to": "Everything"}),
+    ]
     assert invoke(["topics", "discover", "--embedder", "glove"]) == 2

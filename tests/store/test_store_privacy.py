@@ -196,3 +196,124 @@ def test_cli_forget_retention_and_pseudonymised_export(
 def test_raw_record_helper_carries_the_odd_characters() -> None:
     rec = raw_record(author_post("1", "x", "t"))
     assert rec.payload["odd"][2] == "\u202e"
+
+
+def _links_and_alert(store: Store) -> None:
+    """Alice's handles linked as one person, Bob linked alone, and an alert quoting both's posts."""
+    from goodwill.insights.authors import link_authors
+    from goodwill.store.schema_insights import alert_state
+
+    link_authors(store, "Alice A.", ["x:alice", "mastodon:alice", "bsky:ali.example"], now=WHEN)
+    link_authors(store, "Bob B.", ["x:bob"], now=WHEN)
+    examples = [
+        "x:1 Refund please, café closed",
+        "x:2 Love the new app 😍",
+        "mastodon:3 second post by alice",
+    ]
+    details = {"key": "volume|Acme|", "examples": examples, "text": "Acme: 3 posts", "topics": ["cards"]}
+
+    def run(conn: Any) -> None:
+        conn.execute(
+            alert_state.insert().values(
+                key="volume|Acme|", fired_at=WHEN, window_end=WHEN, active=True, details=details
+            )
+        )
+
+    store.transaction(run)
+
+
+def test_forget_erases_the_persons_author_links_and_the_alerts_quotes(store: Store) -> None:
+    from goodwill.insights.alerts import recent_alerts
+    from goodwill.insights.authors import list_links, same_person
+
+    populate(store)
+    _links_and_alert(store)
+    assert same_person(store, "@Alice", network="x") == ["bsky:ali.example", "mastodon:alice"]
+
+    removed = forget(store, "@Alice", network="x")
+
+    assert removed == {
+        "posts": 1,
+        "raw_payloads": 1,
+        "enrichments": 1,
+        "author_links": 1,
+        "author_links (same person)": 2,
+        "alert_state (quotes)": 1,
+    }
+    assert [(link.author, link.profile) for link in list_links(store)] == [("x:bob", "Bob B.")]
+    (alert,) = recent_alerts(store, limit=5)
+    # only alice's x post is gone from the quotes: her mastodon post is still stored (forget it too)
+    assert alert.details["examples"] == ["x:2 Love the new app 😍", "mastodon:3 second post by alice"]
+    assert alert.details["text"] == "Acme: 3 posts" and alert.details["topics"] == ["cards"]
+    assert forget(store, "alice", network="x") == {}
+
+
+def test_forget_on_every_network_matches_the_handle_exactly(store: Store) -> None:
+    from goodwill.insights.authors import link_authors, list_links
+
+    populate(store)
+    link_authors(store, "Al", ["x:alice", "x:malice", "mastodon:alice_", "x:xalice"], now=WHEN)
+    link_authors(store, "Other", ["x:ALICE2", "mastodon:bob"], now=WHEN)
+
+    removed = forget(store, "ALICE")
+
+    assert removed["author_links"] == 1 and removed["author_links (same person)"] == 3
+    assert [link.author for link in list_links(store)] == ["mastodon:bob", "x:alice2"]
+
+
+def test_cli_forget_reports_the_links_and_names_the_other_handles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'goodwill.db'}"
+    monkeypatch.setenv("GOODWILL_DATABASE_URL", url)
+    with open_store(url) as store:
+        populate(store)
+        _links_and_alert(store)
+    capsys.readouterr()
+
+    assert invoke(["forget", "--author", "@alice", "--network", "x"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out) == {
+        "removed": {
+            "alert_state (quotes)": 1,
+            "author_links": 1,
+            "author_links (same person)": 2,
+            "enrichments": 1,
+            "posts": 1,
+            "raw_payloads": 1,
+        },
+        "total": 7,
+    }
+    assert out.err.splitlines()[1:] == [
+        "bsky:ali.example was linked as the same person (link removed, posts kept): "
+        "goodwill forget --author ali.example --network bsky",
+        "mastodon:alice was linked as the same person (link removed, posts kept): "
+        "goodwill forget --author alice --network mastodon",
+    ]
+
+
+def test_forget_rewrites_the_names_in_the_audit_log_of_author_links(store: Store) -> None:
+    from goodwill.desk.audit import list_audit
+    from goodwill.desk.curation import link_handles
+
+    populate(store)
+    link_handles(store, None, "Old name", ["x:alice"])
+    link_handles(store, None, "Alice Ä.", ["x:alice", "bsky:ali.example"])  # moves x:alice
+    link_handles(store, None, "Bob B.", ["x:bob"])
+
+    removed = forget(store, "alice", network="x")
+
+    assert (removed["author_links"], removed["author_links (same person)"]) == (1, 1)
+    assert removed["audit_log (names)"] == 2
+    details = [e.detail for e in reversed(list_audit(store, limit=10))]
+    assert details == [
+        # a profile name the person no longer has is not known any more: it stays (docs/privacy.md)
+        {"profile": "Old name", "authors": ["(forgotten)"]},
+        {
+            "profile": "(forgotten)",
+            "authors": ["(forgotten)", "(forgotten)"],
+            "was": {"(forgotten)": "Old name"},
+        },
+        {"profile": "Bob B.", "authors": ["x:bob"]},
+    ]

@@ -87,12 +87,12 @@ def authors_link(
     config: ConfigOption = None,
 ) -> None:
     """Link handles to one profile (a handle linked before moves to this profile)."""
-    from goodwill.insights.authors import link_authors
+    from goodwill.desk.curation import link_handles
     from goodwill.store import open_store
 
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
-        keys = link_authors(store, profile, authors)
+        keys = link_handles(store, None, profile, authors)
     Console(stderr=True, highlight=False).print(f"Linked {len(keys):,} handles to {profile}.", markup=False)
 
 
@@ -102,12 +102,12 @@ def authors_unlink(
     config: ConfigOption = None,
 ) -> None:
     """Remove handles from the profile they were linked to."""
-    from goodwill.insights.authors import unlink_authors
+    from goodwill.desk.curation import unlink_handles
     from goodwill.store import open_store
 
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
-        removed = unlink_authors(store, authors)
+        removed = unlink_handles(store, None, authors)
     Console(stderr=True, highlight=False).print(f"Unlinked {removed:,} handles.", markup=False)
 
 
@@ -542,13 +542,14 @@ def topics_list(config: ConfigOption = None, fmt: FormatOption = "table") -> Non
     _show(table_of("topics", "Topics", found, columns=columns), fmt)
 
 
-def _topic_edit(config: ConfigOption, action: str, *args: object) -> None:
-    from goodwill.insights import topics_store
+def _topic_edit(config: ConfigOption, action: str, *args: object, **options: object) -> None:
+    """Run one of goodwill.desk.curation's topic edits, written to the audit log as goodwill's."""
+    from goodwill.desk import curation
     from goodwill.store import open_store
 
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
-        getattr(topics_store, action)(store, *args)
+        getattr(curation, action)(store, None, *args, **options)
 
 
 @topics_app.command("name")
@@ -556,7 +557,7 @@ def topics_name(
     topic: TopicId, name: Annotated[str, typer.Argument(help="The team's name.")], config: ConfigOption = None
 ) -> None:
     """Name a topic (and pin it, so the name survives the next discovery)."""
-    _topic_edit(config, "name_topic", topic, name)
+    _topic_edit(config, "rename_topic", topic, name)
 
 
 @topics_app.command("merge")
@@ -566,7 +567,7 @@ def topics_merge(
     config: ConfigOption = None,
 ) -> None:
     """Count one topic as another from now on (both are pinned)."""
-    _topic_edit(config, "merge_topics", topic, into)
+    _topic_edit(config, "merge_topic", topic, into)
 
 
 @topics_app.command("pin")
@@ -576,9 +577,4 @@ def topics_pin(
     unpin: Annotated[bool, typer.Option("--unpin", help="Stop keeping it across runs.")] = False,
 ) -> None:
     """Keep a topic across discovery runs: later runs fill it first."""
-    from goodwill.insights.topics_store import pin_topic
-    from goodwill.store import open_store
-
-    workspace = resolve_workspace(config)
-    with open_store(workspace.store_url) as store:
-        pin_topic(store, topic, pinned=not unpin)
+    _topic_edit(config, "pin_topic", topic, pinned=not unpin)

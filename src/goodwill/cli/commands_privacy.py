@@ -32,17 +32,28 @@ def forget(
 ) -> None:
     """Erase a person: their posts, edits, raw payloads, judgements and search index entries.
 
-    Every table that declares an author column is covered (docs/privacy.md). Prints what was
-    removed per table as one JSON line, e.g. {"removed": {"posts": 3, "raw_payloads": 3, ...}}.
+    Every table that declares an author column is covered (docs/privacy.md), the team's author
+    links and the alerts' example posts included. Prints what was removed per table as one JSON
+    line, e.g. {"removed": {"posts": 3, "raw_payloads": 3, ...}}, and names on stderr the other
+    handles that were linked as the same person (their posts are kept: forget them too).
     Example: goodwill forget --author @alice --network x
     """
+    from goodwill.insights.authors import same_person
     from goodwill.store import open_store
     from goodwill.store.privacy import forget as run_forget
 
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
+        others = same_person(store, author, network=network)
         removed = run_forget(store, author, network=network)
     _report(removed, f"forgot {author}")
+    for other in others:
+        net, _, handle = other.partition(":")
+        typer.echo(
+            f"{other} was linked as the same person (link removed, posts kept): "
+            f"goodwill forget --author {handle} --network {net}",
+            err=True,
+        )
 
 
 @retention_app.command("apply")

@@ -34,6 +34,8 @@ class Permission(StrEnum):
     VIEW_METRICS = "view_metrics"
     #: the listening charts and the alerts (what `goodwill report` shows)
     VIEW_INSIGHTS = "view_insights"
+    #: name, merge and pin topics; link an author's handles as one person
+    EDIT_INSIGHTS = "edit_insights"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
 
@@ -57,7 +59,7 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
     ),
     Role.AMBASSADOR: frozenset({_P.VIEW_CASES, _P.REPLY}),
     Role.ANALYST: frozenset(
-        {_P.VIEW_CASES, _P.VIEW_ALL_CASES, _P.VIEW_METRICS, _P.VIEW_INSIGHTS, _P.VIEW_AUDIT}
+        {_P.VIEW_CASES, _P.VIEW_ALL_CASES, _P.VIEW_METRICS, _P.VIEW_INSIGHTS, _P.EDIT_INSIGHTS, _P.VIEW_AUDIT}
     ),
 }
 

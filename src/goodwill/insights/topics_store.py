@@ -7,7 +7,7 @@ later runs fill it first (posts near its centre).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +20,7 @@ from goodwill.store import Store
 from goodwill.store.schema_insights import post_topics, topics
 
 __all__ = [
+    "Also",
     "StoredTopic",
     "list_topics",
     "merge_topics",
@@ -30,6 +31,11 @@ __all__ = [
     "topic_assignments",
     "topic_display_names",
 ]
+
+
+#: More work for the edit's own transaction (the desk writes its audit row there); it runs
+#: after the edit is checked and before it is written, so it still reads the old values.
+Also = Callable[[Connection], None]
 
 
 def topic_display_names(store: Store) -> dict[int, str]:
@@ -143,30 +149,40 @@ def _topic(conn: Connection, topic_id: int) -> Any:
     return row
 
 
-def name_topic(store: Store, topic_id: int, name: str) -> None:
+#: longer names are refused (a name is a heading, not a note)
+NAME_MAX = 200
+
+
+def name_topic(store: Store, topic_id: int, name: str, *, also: Also | None = None) -> None:
     """Give a topic the team's name; naming pins it, so the name survives the next discovery run."""
-    clean = name.strip()
+    clean = " ".join(name.split())
     if not clean:
         raise InputError("the topic name must not be empty.")
+    if len(clean) > NAME_MAX:
+        raise InputError(f"the topic name is {len(clean):,} characters long: keep it under {NAME_MAX}.")
 
     def run(conn: Connection) -> None:
         _topic(conn, topic_id)
+        if also is not None:
+            also(conn)
         conn.execute(update(topics).where(topics.c.id == topic_id).values(name=clean, pinned=True))
 
     store.transaction(run)
 
 
-def pin_topic(store: Store, topic_id: int, *, pinned: bool = True) -> None:
+def pin_topic(store: Store, topic_id: int, *, pinned: bool = True, also: Also | None = None) -> None:
     """Keep (or stop keeping) a topic across discovery runs."""
 
     def run(conn: Connection) -> None:
         _topic(conn, topic_id)
+        if also is not None:
+            also(conn)
         conn.execute(update(topics).where(topics.c.id == topic_id).values(pinned=pinned))
 
     store.transaction(run)
 
 
-def merge_topics(store: Store, source: int, target: int) -> None:
+def merge_topics(store: Store, source: int, target: int, *, also: Also | None = None) -> None:
     """Count ``source`` as ``target`` from now on; both are pinned so the merge lasts."""
     if source == target:
         raise InputError("cannot merge a topic into itself.")
@@ -183,6 +199,8 @@ def merge_topics(store: Store, source: int, target: int) -> None:
                 )
             seen.add(nxt)
             current = nxt
+        if also is not None:
+            also(conn)
         conn.execute(update(topics).where(topics.c.id == source).values(merged_into=target, pinned=True))
         conn.execute(update(topics).where(topics.c.id == target).values(pinned=True))
 

@@ -93,7 +93,8 @@ posts = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("network", String(64), nullable=False, info={"person": "network"}),
-    Column("native_id", String(255), nullable=False),
+    # with the network, how other tables quote a post ("x:123 text..."): see goodwill.store.privacy
+    Column("native_id", String(255), nullable=False, info={"person": "quoted_as"}),
     # NULL text is a tombstone: the post was deleted; the row stays so it is never re-imported.
     Column("text", Text, nullable=True),
     # info["person"]: what goodwill.store.privacy looks for to forget a person (see docs/privacy.md).

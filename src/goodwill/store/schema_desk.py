@@ -227,7 +227,8 @@ audit_log = Table(
     Column("username", String(64), nullable=True),
     Column("action", String(64), nullable=False),
     Column("target", String(255), nullable=True),
-    Column("detail", JSON, nullable=False),
+    # names in it (author links' handles and profiles) become "(forgotten)" on `goodwill forget`
+    Column("detail", JSON, nullable=False, info={"person": "names"}),
     Column("ip", String(64), nullable=True),
     Index("ix_audit_log_at", "at"),
     Index("ix_audit_log_user_id_at", "user_id", "at"),

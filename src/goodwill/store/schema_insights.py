@@ -16,8 +16,9 @@ __all__ = ["alert_state", "author_links", "post_topics", "topics"]
 author_links = Table(
     "author_links",
     metadata,
-    Column("author", String(512), primary_key=True),
-    Column("profile", String(255), nullable=False),
+    # info["person"]: what `goodwill forget` looks for (goodwill.store.privacy, docs/privacy.md)
+    Column("author", String(512), primary_key=True, info={"person": "key"}),
+    Column("profile", String(255), nullable=False, info={"person": "alias"}),
     Column("linked_at", UTCDateTime, nullable=False),
     Index(None, "profile"),
 )
@@ -59,5 +60,6 @@ alert_state = Table(
     #: the end of the window that fired; the spike is over once a window is back to normal
     Column("window_end", UTCDateTime, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
-    Column("details", JSON, nullable=False),
+    #: the spike as sent; its "examples" quote posts ("x:123 text"), removed when their author is forgotten
+    Column("details", JSON, nullable=False, info={"person": "quotes"}),
 )

@@ -7,7 +7,7 @@ CSRF-checked session (``CsrfSession``).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -35,7 +35,9 @@ from goodwill.desk.roles import Permission, Role, can
 from goodwill.desk.services import DeskServices, Suggestion
 from goodwill.errors import DeskError, InputError, ReplyBlocked, ReplyNotSent
 from goodwill.insights.alerts import recent_alerts
+from goodwill.insights.freshness import data_version
 from goodwill.insights.overview import build_overview
+from goodwill.insights.overview_cache import OverviewCache, OverviewKey
 from goodwill.insights.report import SECTIONS, html_table, report_charts
 from goodwill.store import Store
 from goodwill.web.render import Pages
@@ -392,9 +394,16 @@ def metrics(request: Request, session: PageSession) -> Response:
 _EXTRA_CHARTS = {"sentiment_over_time": ("volume_over_time",), "topics": ("topics_over_time",)}
 
 
+def _since_is_relative(since: str, start: datetime) -> bool:
+    """Whether ``since`` counts back from now ("30d") rather than naming a date."""
+    from goodwill.timespec import parse_since
+
+    return parse_since(since, now=start + timedelta(days=1)) != parse_since(since, now=start)
+
+
 @router.get("/insights")
 def insights(request: Request, session: PageSession, since: str = "30d", brand: str = "") -> Response:
-    """The report's charts and tables, computed on the request from the same library calls."""
+    """The report's charts and tables, from the same library calls; cached until the data changes."""
     need(session.user, Permission.VIEW_INSIGHTS, "see the insights")
     from goodwill.timespec import parse_since
 
@@ -403,13 +412,25 @@ def insights(request: Request, session: PageSession, since: str = "30d", brand: 
     except InputError as exc:
         raise DeskError(str(exc).replace("--since", "since")) from None
     settings = _settings(request)
-    overview = build_overview(
-        _store(request),
-        config=settings.workspace,
-        since=start,
-        brand=brand.strip() or None,
-        versions=settings.versions,
+    store = _store(request)
+    chosen_brand = brand.strip() or None
+    cache: OverviewCache = request.app.state.overview_cache
+    key = OverviewKey(
+        since=since.strip(),
+        brand=chosen_brand.casefold() if chosen_brand else None,
+        relative=_since_is_relative(since, start),
     )
+    entry = cache.get(
+        key,
+        data_version(store),
+        lambda: (
+            build_overview(
+                store, config=settings.workspace, since=start, brand=chosen_brand, versions=settings.versions
+            ),
+            start,
+        ),
+    )
+    overview = entry.overview
     charts = report_charts(overview)
     sections = [
         {
@@ -430,10 +451,11 @@ def insights(request: Request, session: PageSession, since: str = "30d", brand: 
         session=session,
         since=since,
         brand=brand,
-        start=start,
+        start=entry.start or start,
+        computed_at=entry.computed_at,
         posts=posts,
         sections=sections,
-        alerts=recent_alerts(_store(request), limit=20),
+        alerts=recent_alerts(store, limit=20),
     )
 
 

@@ -75,7 +75,9 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 headers.extend((k, v) for k, v in _HEADERS if k not in present)
-                if scope.get("path", "").startswith(("/cases", "/inbox", "/api/", "/audit", "/metrics")):
+                if scope.get("path", "").startswith(
+                    ("/cases", "/inbox", "/api/", "/audit", "/metrics", "/insights")
+                ):
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
