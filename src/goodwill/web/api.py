@@ -28,6 +28,7 @@ from goodwill.desk.reports import ambassador_needs_approval
 from goodwill.desk.roles import Permission, Role
 from goodwill.desk.services import DeskServices
 from goodwill.store import Store, StoredPost
+from goodwill.web.paging import page_cursors, with_cursor
 from goodwill.web.security import ApiUser, client_ip, need
 from goodwill.web.settings import DeskSettings
 
@@ -76,6 +77,10 @@ class CaseOut(BaseModel):
 class CaseList(BaseModel):
     cases: list[CaseOut]
     has_more: bool
+    #: pass as ``cursor`` for the next page (null: this is the last)
+    next_cursor: str | None = None
+    #: pass as ``cursor`` for the previous page (null: this is the first)
+    previous_cursor: str | None = None
 
 
 class PostOut(BaseModel):
@@ -237,7 +242,10 @@ def cases(
     sla: Annotated[str | None, Query(description="breached, at_risk or ok")] = None,
     state: Annotated[str, Query(description="active, open, pending or resolved")] = "active",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[
+        str | None,
+        Query(description="next_cursor or previous_cursor of a page with the same filters; 400 if altered"),
+    ] = None,
 ) -> CaseList:
     need(user, Permission.VIEW_CASES, "see cases")
     f = InboxFilter(
@@ -250,10 +258,15 @@ def cases(
         sla=sla,
         state=state,
         limit=limit,
-        offset=offset,
     )
-    page = list_inbox(_store(request), user, f)
-    return CaseList(cases=[_case(r) for r in page.rows], has_more=page.has_more)
+    page = list_inbox(_store(request), user, with_cursor(request, f, cursor))
+    around = page_cursors(request, page)
+    return CaseList(
+        cases=[_case(r) for r in page.rows],
+        has_more=page.has_more,
+        next_cursor=around.next,
+        previous_cursor=around.previous,
+    )
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut, summary="A case with its thread and history")

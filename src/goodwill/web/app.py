@@ -25,6 +25,7 @@ from goodwill.desk.sweep import sweep_cases
 from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked
 from goodwill.store import Store, open_store
 from goodwill.web import api, pages
+from goodwill.web.paging import codec_for
 from goodwill.web.render import Pages
 from goodwill.web.security import LoginRequired, SecurityHeaders, Unauthorized, page_session
 from goodwill.web.settings import DeskSettings
@@ -100,6 +101,7 @@ def create_app(
     app.state.settings = settings
     app.state.services = the_services
     app.state.pages = Pages()
+    app.state.cursors = codec_for(the_store)
     app.state.throttle = LoginThrottle(attempts=settings.login_attempts, window_s=settings.login_window_s)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
