@@ -27,6 +27,7 @@ from goodwill.desk.inbox import CaseRow, InboxFilter, list_inbox
 from goodwill.desk.reports import ambassador_needs_approval
 from goodwill.desk.roles import Permission, Role
 from goodwill.desk.services import DeskServices
+from goodwill.desk.solutions import solution_reply
 from goodwill.store import Store, StoredPost
 from goodwill.web.paging import page_cursors, with_cursor
 from goodwill.web.security import ApiUser, client_ip, need
@@ -119,6 +120,8 @@ class CaseDetailOut(BaseModel):
     author_posts: list[PostOut]
     actions: list[ActionOut]
     replies: list[ReplyOut]
+    #: the reply marked as what solved this public question (null: none)
+    solution_reply_id: int | None = None
 
 
 class DraftIn(BaseModel):
@@ -279,6 +282,7 @@ def case(request: Request, user: ApiUser, case_id: int) -> CaseDetailOut:
         author_posts=[_post(p) for p in d.author_posts],
         actions=[ActionOut.model_validate(a, from_attributes=True) for a in d.actions],
         replies=[ReplyOut.model_validate(r, from_attributes=True) for r in d.replies],
+        solution_reply_id=solution_reply(_store(request), case_id),
     )
 
 

@@ -24,7 +24,7 @@ from goodwill.desk.services import DeskServices
 from goodwill.desk.sweep import sweep_cases
 from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked
 from goodwill.store import Store, open_store
-from goodwill.web import api, pages
+from goodwill.web import api, pages, solutions
 from goodwill.web.paging import codec_for
 from goodwill.web.render import Pages
 from goodwill.web.security import LoginRequired, SecurityHeaders, Unauthorized, page_session
@@ -107,6 +107,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(solutions.page_router)
+    app.include_router(solutions.api_router)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

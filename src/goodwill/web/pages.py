@@ -33,6 +33,7 @@ from goodwill.desk.inbox import SLA_STATES, InboxFilter, facets, list_inbox
 from goodwill.desk.reports import ambassador_needs_approval, desk_leaderboard, desk_metrics
 from goodwill.desk.roles import Permission, Role, can
 from goodwill.desk.services import DeskServices, Suggestion
+from goodwill.desk.solutions import solution_reply
 from goodwill.errors import DeskError, InputError, ReplyBlocked
 from goodwill.insights.alerts import recent_alerts
 from goodwill.insights.overview import build_overview
@@ -264,6 +265,7 @@ def _case_page(
         correctable=CORRECTABLE,
         states=STATES,
         people=facets(_store(request)).assignees,
+        solution=solution_reply(_store(request), case_id),
     )
 
 
