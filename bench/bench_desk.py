@@ -5,13 +5,20 @@ reply and has a case, spread over brands, networks, intents, languages, queues,
 assignees and SLA deadlines), then times the whole inbox page (HTTP request
 through FastAPI, session check, query, Jinja2 render) for common filters, and,
 as the floor, the bare sqlite3 SELECT of the same 50 rows in the same process.
+
+Deep pages (20 and 200) are reached by following the pages' "Next" links
+(keyset cursors). For them the bare figure is the keyset SELECT, and the
+baseline is the OFFSET SELECT the inbox used before (``LIMIT 51 OFFSET 950``),
+timed in the same run: the ratio is OFFSET / keyset.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import re
 import sqlite3
 import tempfile
 import time
@@ -38,8 +45,10 @@ FILTERS = {
     "queue + brand": "?queue=billing&brand=Acme+Bank",
     "SLA breached": "?sla=breached",
     "assigned to me": "?assignee=me",
-    "page 20": "?page=20",
+    "page 20": 20,
+    "page 200": 200,
 }
+_NEXT = re.compile(r'<a href="([^"]+)" rel="next">')
 
 
 def fill(db: Path, n: int, seed: int = 7) -> int:
@@ -115,20 +124,61 @@ def fill(db: Path, n: int, seed: int = 7) -> int:
     return len(case_rows)
 
 
-def _bare(db: Path, where: str, args: tuple[object, ...], offset: int) -> float:
+_SELECT = (
+    "SELECT cases.*, posts.text, posts.author_name, posts.url, users.display_name FROM cases "
+    "JOIN posts ON posts.id = cases.post_id LEFT JOIN users ON users.id = cases.assignee_id "
+    "WHERE cases.state IN ('open', 'pending') "
+)
+
+
+def _timed(db: Path, sql: str, args: tuple[object, ...]) -> float:
     con = sqlite3.connect(db)
     start = time.perf_counter()
-    rows = con.execute(
-        "SELECT cases.*, posts.text, posts.author_name, posts.url, users.display_name FROM cases "
-        "JOIN posts ON posts.id = cases.post_id LEFT JOIN users ON users.id = cases.assignee_id "
-        f"WHERE cases.state IN ('open', 'pending') {where} ORDER BY cases.priority DESC, cases.id "
-        "LIMIT 51 OFFSET ?",
-        (*args, offset),
-    ).fetchall()
+    rows = con.execute(sql, args).fetchall()
     took = time.perf_counter() - start
     con.close()
     assert rows
     return took
+
+
+def _bare(db: Path, where: str, args: tuple[object, ...], offset: int) -> float:
+    """The inbox's SELECT with OFFSET (what the desk ran before keyset paging)."""
+    sql = _SELECT + f"{where} ORDER BY cases.priority DESC, cases.id LIMIT 51 OFFSET ?"
+    return _timed(db, sql, (*args, offset))
+
+
+def _keyset(db: Path, after: tuple[float, int]) -> float:
+    """The inbox's SELECT after the case ``after`` (priority, id): what the desk runs now."""
+    sql = (
+        _SELECT + "AND cases.priority <= ? AND (cases.priority < ? OR cases.id > ?) "
+        "ORDER BY cases.priority DESC, cases.id LIMIT 51"
+    )
+    return _timed(db, sql, (after[0], after[0], after[1]))
+
+
+def _boundary(db: Path, offset: int) -> tuple[float, int]:
+    """The (priority, id) of the last case before ``offset`` in inbox order."""
+    con = sqlite3.connect(db)
+    row = con.execute(
+        _SELECT.replace(
+            "cases.*, posts.text, posts.author_name, posts.url, users.display_name",
+            "cases.priority, cases.id",
+        )
+        + "ORDER BY cases.priority DESC, cases.id LIMIT 1 OFFSET ?",
+        (offset - 1,),
+    ).fetchone()
+    con.close()
+    return float(row[0]), int(row[1])
+
+
+def _deep_link(client: TestClient, page: int) -> str:
+    """The address of inbox page ``page``, found by following "Next" from the first page."""
+    url = "/inbox"
+    for _ in range(page - 1):
+        found = _NEXT.search(client.get(url).text)
+        assert found, f"no page after {url}"
+        url = found.group(1).replace("&amp;", "&")
+    return url
 
 
 BARE = {
@@ -144,6 +194,7 @@ BARE = {
     ),
     "assigned to me": ("AND cases.assignee_id = ?", (2,), 0),
     "page 20": ("", (), 950),
+    "page 200": ("", (), 9950),
 }
 
 
@@ -177,18 +228,29 @@ def bench(n: int, repeat: int) -> dict[str, object]:
             out: dict[str, object] = {"posts": n, "cases": n_cases, "fill_s": round(fill_s, 1)}
             rows = {}
             for label, query in FILTERS.items():
-                page_t, bare_t = [], []
+                url = "/inbox" + query if isinstance(query, str) else _deep_link(client, query)
+                offset = BARE[label][2]
+                after = _boundary(db, offset) if offset else None
+                page_t, bare_t, offset_t = [], [], []
                 for _ in range(repeat):
                     t0 = time.perf_counter()
-                    response = client.get("/inbox" + query)
+                    response = client.get(url)
                     page_t.append(time.perf_counter() - t0)
                     assert response.status_code == 200 and 'class="case-link"' in response.text, label
-                    bare_t.append(_bare(db, *BARE[label]))
-                rows[label] = {
+                    if after is None:
+                        bare_t.append(_bare(db, *BARE[label]))
+                    else:
+                        bare_t.append(_keyset(db, after))
+                        offset_t.append(_bare(db, *BARE[label]))
+                row: dict[str, float] = {
                     "page_p50_ms": round(_p(page_t, 0.5), 1),
                     "page_p95_ms": round(_p(page_t, 0.95), 1),
                     "sqlite3_p95_ms": round(_p(bare_t, 0.95), 2),
                 }
+                if offset_t:
+                    row["offset_sqlite3_p95_ms"] = round(_p(offset_t, 0.95), 2)
+                    row["offset_over_keyset"] = round(_p(offset_t, 0.95) / max(_p(bare_t, 0.95), 1e-6), 1)
+                rows[label] = row
             out["inbox"] = rows
     return out
 
@@ -203,6 +265,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
         return
+    print("load average (1, 5, 15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(
         f"desk inbox page with {result['posts']:,} posts, {result['cases']:,} cases in SQLite "
         f"(filled in {result['fill_s']} s), {args.repeat} requests per filter; target p95 < 100 ms"
@@ -213,6 +276,12 @@ def main() -> None:
         print(
             f"  {label:16} page p50 {r['page_p50_ms']:6.1f} ms  p95 {r['page_p95_ms']:6.1f} ms"
             f"   bare sqlite3 p95 {r['sqlite3_p95_ms']:6.2f} ms"
+            + (
+                f"   OFFSET baseline p95 {r['offset_sqlite3_p95_ms']:6.2f} ms"
+                f" ({r['offset_over_keyset']:.1f}x keyset)"
+                if "offset_over_keyset" in r
+                else ""
+            )
         )
 
 

@@ -18,6 +18,7 @@
     └── DeskError                  a care-desk operation cannot be done as asked
         ├── NotFound               the case, reply or user does not exist (or is not yours to see)
         ├── Forbidden              the role may not do this
+        ├── InvalidCursor          an inbox page link was edited, cut short or made for other filters
         ├── ReplyBlocked           the reply check flagged the reply and no override reason was given
         └── ReplyNotSent           the network did not take a reply sent through it (the case is unchanged)
 
@@ -110,6 +111,10 @@ class NotFound(DeskError):
 
 class Forbidden(DeskError):
     """The person's role does not allow this."""
+
+
+class InvalidCursor(DeskError):
+    """An inbox page link (its ``cursor``) was edited, cut short, or made for other filters (HTTP 400)."""
 
 
 class ReplyBlocked(DeskError):

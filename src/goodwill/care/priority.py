@@ -40,6 +40,17 @@ class Priority:
     parts: dict[str, float]
 
 
+def _object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _number(value: Any) -> float:
+    """A JSON number as a float; anything else (absent, null, text, true/false) as 0.0."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return 0.0
+
+
 def priority_of(
     enrichment: Mapping[str, Any],
     *,
@@ -47,17 +58,22 @@ def priority_of(
     created_at: datetime | None,
     now: datetime | None = None,
 ) -> Priority:
-    """Score one post from its enrichment; higher means answer sooner."""
-    intent = enrichment.get("intent") or {}
-    complaint = enrichment.get("complaint") or {}
-    sentiment = enrichment.get("sentiment") or {}
-    receptivity = enrichment.get("receptivity") or {}
+    """Score one post from its enrichment; higher means answer sooner.
+
+    A judgement of the wrong shape (a score that is not a number, a flag that is
+    not ``true``, a result that is not an object) counts as nothing, exactly as
+    in the SQL twin of this function (goodwill.care.priority_sql).
+    """
+    intent = _object(enrichment.get("intent"))
+    complaint = _object(enrichment.get("complaint"))
+    sentiment = _object(enrichment.get("sentiment"))
+    receptivity = _object(enrichment.get("receptivity"))
     parts = {
         "intent": INTENT_WEIGHT.get(str(intent.get("label", "social")), 0.0),
-        "complaint": 2.0 * float(complaint.get("score", 0.0)) if complaint.get("is_complaint") else 0.0,
-        "negativity": max(0.0, -float(sentiment.get("score", 0.0))),
+        "complaint": 2.0 * _number(complaint.get("score")) if complaint.get("is_complaint") is True else 0.0,
+        "negativity": max(0.0, -_number(sentiment.get("score"))),
         "reach": math.log10((followers or 0) + 1) / 2.0,
-        "welcome": float(receptivity.get("score", 0.0)),
+        "welcome": _number(receptivity.get("score")),
     }
     if created_at is not None:
         now = now or datetime.now(UTC)

@@ -1,13 +1,18 @@
 """The inbox: unresolved cases, most urgent first, narrowed by filters and by who is looking.
 
 One query on ``cases`` (joined to the post for its text and to the assignee for a
-name), always on indexed columns, so it stays fast on a large store. Who may see
+name), always on indexed columns, so it stays fast on a large store. Pages are
+found by seeking, not skipping (``InboxFilter.seek``, see goodwill.desk.cursor):
+the next page is the cases after the last one shown in inbox order, which the
+``(…, priority DESC, id)`` indexes answer directly at any depth. Who may see
 what is decided here, in SQL, not in the templates: an ambassador only ever gets
 rows of public cases sharing a tag with their expertise.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +22,7 @@ from sqlalchemy import ColumnElement, Connection, Row, and_, exists, false, func
 
 from goodwill.desk.accounts import User
 from goodwill.desk.cases import ACTIVE_STATES
+from goodwill.desk.cursor import Seek
 from goodwill.desk.roles import Permission, can
 from goodwill.store import Store
 from goodwill.store.schema import posts
@@ -32,7 +38,9 @@ __all__ = [
     "case_row",
     "case_select",
     "facets",
+    "filter_digest",
     "forget_facets",
+    "inbox_select",
     "list_inbox",
     "sla_state",
     "visible_to",
@@ -55,7 +63,8 @@ class InboxFilter:
     #: "active" (open and pending), open, pending or resolved
     state: str = "active"
     limit: int = 50
-    offset: int = 0
+    #: where the page starts (None: the first page)
+    seek: Seek | None = None
 
 
 @dataclass(frozen=True)
@@ -95,8 +104,27 @@ class CaseRow:
 @dataclass(frozen=True)
 class InboxPage:
     rows: list[CaseRow]
+    #: there are cases after this page
     has_more: bool
     filters: InboxFilter
+    #: there are cases before this page
+    has_previous: bool = False
+
+    @property
+    def page(self) -> int:
+        """This page's number, for display (1 when a "previous" seek found nothing before it)."""
+        if self.filters.seek is None or not self.has_previous:
+            return 1
+        return self.filters.seek.page
+
+
+_DIGEST_FIELDS = ("brand", "network", "intent", "language", "queue", "assignee", "sla", "state")
+
+
+def filter_digest(f: InboxFilter) -> str:
+    """A short digest of what the filter selects (not its page or size): a cursor is only valid with it."""
+    chosen = json.dumps([getattr(f, name) for name in _DIGEST_FIELDS], separators=(",", ":"))
+    return hashlib.sha256(chosen.encode("utf-8")).hexdigest()[:16]
 
 
 def sla_state(state: str, due: datetime | None, warn: datetime | None, now: datetime) -> str:
@@ -190,9 +218,23 @@ def case_select() -> Any:
     )
 
 
-def list_inbox(store: Store, viewer: User, f: InboxFilter, *, now: datetime | None = None) -> InboxPage:
-    """One page of cases ``viewer`` may see, most urgent first (ties: the older case first)."""
-    stamp = now or datetime.now(UTC)
+def _seek_clause(seek: Seek) -> ColumnElement[bool]:
+    """Cases after (or before) the seek's case in inbox order, written so the index range starts there.
+
+    ``priority <= p`` is the index range; the OR only trims the cases of equal priority.
+    """
+    p, i = seek.priority, seek.case_id
+    if seek.backward:
+        return and_(cases.c.priority >= p, or_(cases.c.priority > p, cases.c.id < i))
+    return and_(cases.c.priority <= p, or_(cases.c.priority < p, cases.c.id > i))
+
+
+def inbox_select(viewer: User, f: InboxFilter, now: datetime) -> Any:
+    """The SELECT of one inbox page (``f.limit + 1`` rows, to tell whether another page follows).
+
+    Forward pages read in inbox order; a backward seek reads the other way from the
+    seek's case (the same index, walked backwards) and the caller turns the rows round.
+    """
     where: list[ColumnElement[bool]] = []
     seen = visible_to(viewer)
     if seen is not None:
@@ -212,17 +254,29 @@ def list_inbox(store: Store, viewer: User, f: InboxFilter, *, now: datetime | No
     elif f.assignee and f.assignee.isdigit():
         where.append(cases.c.assignee_id == int(f.assignee))
     if f.sla in SLA_STATES:
-        where.append(_sla_clause(f.sla, stamp))
-    stmt = (
-        case_select()
-        .where(*where)
-        .order_by(cases.c.priority.desc(), cases.c.id)
-        .limit(f.limit + 1)
-        .offset(f.offset)
-    )
+        where.append(_sla_clause(f.sla, now))
+    if f.seek is not None:
+        where.append(_seek_clause(f.seek))
+    backward = f.seek is not None and f.seek.backward
+    order = (cases.c.priority.asc(), cases.c.id.desc()) if backward else (cases.c.priority.desc(), cases.c.id)
+    return case_select().where(*where).order_by(*order).limit(f.limit + 1)
+
+
+def list_inbox(store: Store, viewer: User, f: InboxFilter, *, now: datetime | None = None) -> InboxPage:
+    """One page of cases ``viewer`` may see, most urgent first (ties: the older case first).
+
+    With ``f.seek`` the page starts after that case (or, backward, ends before it).
+    """
+    stamp = now or datetime.now(UTC)
+    stmt = inbox_select(viewer, f, stamp)
     with store.reading() as conn:
         rows = [case_row(r, stamp) for r in conn.execute(stmt)]
-    return InboxPage(rows=rows[: f.limit], has_more=len(rows) > f.limit, filters=f)
+    more = len(rows) > f.limit
+    rows = rows[: f.limit]
+    if f.seek is not None and f.seek.backward:
+        rows.reverse()
+        return InboxPage(rows=rows, has_more=True, filters=f, has_previous=more)
+    return InboxPage(rows=rows, has_more=more, filters=f, has_previous=f.seek is not None)
 
 
 @dataclass(frozen=True)

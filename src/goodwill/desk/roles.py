@@ -28,6 +28,8 @@ class Permission(StrEnum):
     #: a reply goes out at once; without it, it waits for approval
     REPLY_DIRECTLY = "reply_directly"
     APPROVE = "approve"
+    #: record that an answer solved a public question (the ambassador's points ride on it: staff only)
+    MARK_SOLUTION = "mark_solution"
     CORRECT = "correct"
     ASSIGN = "assign"
     CHANGE_STATE = "change_state"
@@ -50,6 +52,7 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
             _P.REPLY,
             _P.REPLY_DIRECTLY,
             _P.APPROVE,
+            _P.MARK_SOLUTION,
             _P.CORRECT,
             _P.ASSIGN,
             _P.CHANGE_STATE,

@@ -166,6 +166,7 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 # Each part declares its own tables on this metadata, in its own module: the listening sources,
 # the care desk, insights.
 import goodwill.store.schema_desk  # noqa: E402
+import goodwill.store.schema_inbox  # noqa: E402
 import goodwill.store.schema_insights  # noqa: E402
 import goodwill.store.schema_reply  # noqa: E402
 import goodwill.store.schema_sources  # noqa: E402, F401

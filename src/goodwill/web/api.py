@@ -27,7 +27,9 @@ from goodwill.desk.inbox import CaseRow, InboxFilter, list_inbox
 from goodwill.desk.reports import ambassador_needs_approval
 from goodwill.desk.roles import Permission, Role
 from goodwill.desk.services import DeskServices
+from goodwill.desk.solutions import solution_reply
 from goodwill.store import Store, StoredPost
+from goodwill.web.paging import page_cursors, with_cursor
 from goodwill.web.security import ApiUser, client_ip, need
 from goodwill.web.settings import DeskSettings
 
@@ -76,6 +78,10 @@ class CaseOut(BaseModel):
 class CaseList(BaseModel):
     cases: list[CaseOut]
     has_more: bool
+    #: pass as ``cursor`` for the next page (null: this is the last)
+    next_cursor: str | None = None
+    #: pass as ``cursor`` for the previous page (null: this is the first)
+    previous_cursor: str | None = None
 
 
 class PostOut(BaseModel):
@@ -116,6 +122,8 @@ class CaseDetailOut(BaseModel):
     author_posts: list[PostOut]
     actions: list[ActionOut]
     replies: list[ReplyOut]
+    #: the reply marked as what solved this public question (null: none)
+    solution_reply_id: int | None = None
 
 
 class DraftIn(BaseModel):
@@ -246,7 +254,10 @@ def cases(
     sla: Annotated[str | None, Query(description="breached, at_risk or ok")] = None,
     state: Annotated[str, Query(description="active, open, pending or resolved")] = "active",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[
+        str | None,
+        Query(description="next_cursor or previous_cursor of a page with the same filters; 400 if altered"),
+    ] = None,
 ) -> CaseList:
     need(user, Permission.VIEW_CASES, "see cases")
     f = InboxFilter(
@@ -259,10 +270,15 @@ def cases(
         sla=sla,
         state=state,
         limit=limit,
-        offset=offset,
     )
-    page = list_inbox(_store(request), user, f)
-    return CaseList(cases=[_case(r) for r in page.rows], has_more=page.has_more)
+    page = list_inbox(_store(request), user, with_cursor(request, f, cursor))
+    around = page_cursors(request, page)
+    return CaseList(
+        cases=[_case(r) for r in page.rows],
+        has_more=page.has_more,
+        next_cursor=around.next,
+        previous_cursor=around.previous,
+    )
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut, summary="A case with its thread and history")
@@ -275,6 +291,7 @@ def case(request: Request, user: ApiUser, case_id: int) -> CaseDetailOut:
         author_posts=[_post(p) for p in d.author_posts],
         actions=[ActionOut.model_validate(a, from_attributes=True) for a in d.actions],
         replies=[ReplyOut.model_validate(r, from_attributes=True) for r in d.replies],
+        solution_reply_id=solution_reply(_store(request), case_id),
     )
 
 

@@ -26,7 +26,8 @@ from goodwill.desk.sweep import sweep_cases
 from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked, ReplyNotSent
 from goodwill.insights.overview_cache import OverviewCache
 from goodwill.store import Store, open_store
-from goodwill.web import api, api_curation, pages, pages_curation
+from goodwill.web import api, api_curation, pages, pages_curation, solutions
+from goodwill.web.paging import codec_for
 from goodwill.web.render import Pages
 from goodwill.web.security import LoginRequired, SecurityHeaders, Unauthorized, page_session
 from goodwill.web.settings import DeskSettings
@@ -113,6 +114,7 @@ def create_app(
     app.state.services = the_services
     app.state.pages = Pages()
     app.state.overview_cache = OverviewCache()
+    app.state.cursors = codec_for(the_store)
     app.state.throttle = LoginThrottle(attempts=settings.login_attempts, window_s=settings.login_window_s)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -120,6 +122,8 @@ def create_app(
     app.include_router(pages_curation.router)
     app.include_router(api.router)
     app.include_router(api_curation.router)
+    app.include_router(solutions.page_router)
+    app.include_router(solutions.api_router)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

@@ -33,6 +33,7 @@ from goodwill.desk.inbox import SLA_STATES, InboxFilter, facets, list_inbox
 from goodwill.desk.reports import ambassador_needs_approval, desk_leaderboard, desk_metrics
 from goodwill.desk.roles import Permission, Role, can
 from goodwill.desk.services import DeskServices, Suggestion
+from goodwill.desk.solutions import solution_reply
 from goodwill.errors import DeskError, InputError, ReplyBlocked, ReplyNotSent
 from goodwill.insights.alerts import recent_alerts
 from goodwill.insights.freshness import data_version
@@ -40,6 +41,7 @@ from goodwill.insights.overview import build_overview
 from goodwill.insights.overview_cache import OverviewCache, OverviewKey
 from goodwill.insights.report import SECTIONS, html_table, report_charts
 from goodwill.store import Store
+from goodwill.web.paging import page_cursors, with_cursor
 from goodwill.web.render import Pages
 from goodwill.web.security import (
     LOGIN_CSRF_COOKIE,
@@ -184,11 +186,9 @@ def inbox(
     assignee: str = "",
     sla: str = "",
     state: str = "active",
-    page: int = 1,
+    cursor: str = "",
 ) -> Response:
     need(session.user, Permission.VIEW_CASES, "see the inbox")
-    size = _settings(request).page_size
-    page = max(1, min(page, 10_000))
     f = InboxFilter(
         brand=brand or None,
         network=network or None,
@@ -198,11 +198,18 @@ def inbox(
         assignee=assignee or None,
         sla=sla if sla in SLA_STATES else None,
         state=state if state in ("active", *STATES) else "active",
-        limit=size,
-        offset=(page - 1) * size,
+        limit=_settings(request).page_size,
     )
+    f = with_cursor(request, f, cursor)
     result = list_inbox(_store(request), session.user, f)
-    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    around = page_cursors(request, result)
+    params = _filter_params(f)
+    prev_link = None
+    if around.previous is not None:
+        # The page before page 2 is the first page: its plain address, which a bookmark keeps meaning.
+        prev_params = params if around.page <= 2 else {**params, "cursor": around.previous}
+        prev_link = "/inbox" + ("?" + urlencode(prev_params) if prev_params else "")
+    next_link = "/inbox?" + urlencode({**params, "cursor": around.next}) if around.next else None
     template = "_inbox_rows.html" if request.headers.get("hx-request") == "true" else "inbox.html"
     return _pages(request).render(
         request,
@@ -212,10 +219,22 @@ def inbox(
         facets=facets(_store(request)),
         sla_states=SLA_STATES,
         states=("active", *STATES),
-        page=page,
-        prev_link="/inbox?" + urlencode({**params, "page": page - 1}) if page > 1 else None,
-        next_link="/inbox?" + urlencode({**params, "page": page + 1}) if result.has_more else None,
+        page=around.page,
+        prev_link=prev_link,
+        next_link=next_link,
     )
+
+
+def _filter_params(f: InboxFilter) -> dict[str, str]:
+    """The query parameters that select ``f`` (what a page link must carry to keep the filters)."""
+    params = {
+        name: str(getattr(f, name))
+        for name in ("brand", "network", "intent", "language", "queue", "assignee", "sla")
+        if getattr(f, name)
+    }
+    if f.state != "active":
+        params["state"] = f.state
+    return params
 
 
 # -- a case ---------------------------------------------------------------------------------------
@@ -249,6 +268,7 @@ def _case_page(
         correctable=CORRECTABLE,
         states=STATES,
         people=facets(_store(request)).assignees,
+        solution=solution_reply(_store(request), case_id),
     )
 
 

@@ -1,0 +1,72 @@
+"""Marking an answer as what solved a public question: the case page's button and the JSON API route.
+
+Kept beside pages.py and api.py (same thin handlers, same permission check,
+CSRF on the page form, bearer token on the API); the rules live in
+goodwill.desk.solutions.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+
+from goodwill.desk.roles import Permission
+from goodwill.desk.solutions import mark_solution, unmark_solution
+from goodwill.errors import DeskError
+from goodwill.store import Store
+from goodwill.web.security import ApiUser, CsrfSession, client_ip, need
+
+__all__ = ["api_router", "page_router"]
+
+page_router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1", tags=["desk"])
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+@page_router.post("/cases/{case_id}/solution")
+def mark(
+    request: Request, session: CsrfSession, case_id: int, reply_id: Annotated[str, Form()] = ""
+) -> Response:
+    need(session.user, Permission.MARK_SOLUTION, "mark an answer as the solution")
+    if not reply_id.isdigit():
+        raise DeskError("choose the reply that solved it.")
+    mark_solution(_store(request), session.user, case_id, int(reply_id), ip=client_ip(request))
+    return RedirectResponse(f"/cases/{case_id}#replies", status_code=303)
+
+
+@page_router.post("/cases/{case_id}/solution/remove")
+def unmark(request: Request, session: CsrfSession, case_id: int) -> Response:
+    need(session.user, Permission.MARK_SOLUTION, "mark an answer as the solution")
+    unmark_solution(_store(request), session.user, case_id, ip=client_ip(request))
+    return RedirectResponse(f"/cases/{case_id}#replies", status_code=303)
+
+
+class SolutionIn(BaseModel):
+    #: the reply that solved the question; null takes the mark off
+    reply_id: int | None
+
+
+class SolutionOut(BaseModel):
+    case_id: int
+    reply_id: int | None
+
+
+@api_router.post(
+    "/cases/{case_id}/solution",
+    response_model=SolutionOut,
+    summary="Mark the reply that solved a public question (resolves the case); null unmarks",
+)
+def api_mark(request: Request, user: ApiUser, case_id: int, body: SolutionIn) -> SolutionOut:
+    need(user, Permission.MARK_SOLUTION, "mark an answer as the solution")
+    if body.reply_id is None:
+        unmark_solution(_store(request), user, case_id, ip=client_ip(request))
+    else:
+        mark_solution(_store(request), user, case_id, body.reply_id, ip=client_ip(request))
+    return SolutionOut(case_id=case_id, reply_id=body.reply_id)
