@@ -16,13 +16,13 @@ from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from goodwill.care.priority import INTENT_WEIGHT
 from goodwill.desk.accounts import User
-from goodwill.desk.audit import Actor, record_audit
+from goodwill.desk.case_access import actor_of, record_action, require, state_values, visible_case
 from goodwill.desk.cases import STATES
 from goodwill.desk.inbox import CaseRow, case_row, case_select, visible_to
 from goodwill.desk.roles import Permission, Role, can
 from goodwill.desk.sending import post_reply, record_post
 from goodwill.desk.services import ReplyContext, ReplyFlag, ReplyOutbox
-from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked
+from goodwill.errors import DeskError, NotFound, ReplyBlocked
 from goodwill.sources.reply import SentReply
 from goodwill.store import Store, StoredPost
 from goodwill.store.reading import stored_posts
@@ -106,33 +106,16 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
-def _require(viewer: User, permission: Permission, doing: str) -> None:
-    if not can(viewer.role, permission):
-        raise Forbidden(f"a {viewer.role.value} may not {doing}.")
-
-
-def _visible_case(conn: Connection, viewer: User, case_id: int, now: datetime) -> CaseRow:
-    _require(viewer, Permission.VIEW_CASES, "see cases")
-    stmt = case_select().where(cases.c.id == case_id)
-    seen = visible_to(viewer)
-    if seen is not None:
-        stmt = stmt.where(seen)
-    row = conn.execute(stmt).first()
-    if row is None:
-        raise NotFound(f"no case {case_id} that you may see.")
-    return case_row(row, now)
-
-
 def get_case_row(store: Store, viewer: User, case_id: int, *, now: datetime | None = None) -> CaseRow:
     with store.reading() as conn:
-        return _visible_case(conn, viewer, case_id, _now(now))
+        return visible_case(conn, viewer, case_id, _now(now))
 
 
 def get_case(store: Store, viewer: User, case_id: int, *, now: datetime | None = None) -> CaseDetail:
     """The case with its thread, the author's earlier posts and cases, and its whole history."""
     stamp = _now(now)
     with store.reading() as conn:
-        case = _visible_case(conn, viewer, case_id, stamp)
+        case = visible_case(conn, viewer, case_id, stamp)
         prow = conn.execute(select(posts).where(posts.c.id == case.post_id)).first()
         assert prow is not None
         post = stored_posts(conn, [prow], None)[0]
@@ -278,21 +261,6 @@ def reply_context(detail: CaseDetail) -> ReplyContext:
     )
 
 
-def _act(
-    conn: Connection, case_id: int, actor: Actor, action: str, detail: dict[str, Any], now: datetime
-) -> None:
-    conn.execute(
-        insert(case_actions).values(
-            case_id=case_id, user_id=actor.user_id, action=action, detail=detail, at=now
-        )
-    )
-    record_audit(conn, actor, f"case.{action}", target=f"case:{case_id}", detail=detail, now=now)
-
-
-def _actor(viewer: User, ip: str | None) -> Actor:
-    return Actor(user_id=viewer.id, username=viewer.username, ip=ip)
-
-
 def assign_case(
     store: Store,
     viewer: User,
@@ -303,11 +271,11 @@ def assign_case(
     now: datetime | None = None,
 ) -> None:
     """Give the case to an agent (or take it off everyone with None)."""
-    _require(viewer, Permission.ASSIGN, "assign cases")
+    require(viewer, Permission.ASSIGN, "assign cases")
     stamp = _now(now)
 
     def run(conn: Connection) -> None:
-        _visible_case(conn, viewer, case_id, stamp)
+        visible_case(conn, viewer, case_id, stamp)
         name = None
         if assignee_id is not None:
             target = conn.execute(select(users).where(users.c.id == assignee_id)).first()
@@ -319,18 +287,9 @@ def assign_case(
             .where(cases.c.id == case_id)
             .values(assignee_id=assignee_id, assigned_at=stamp if assignee_id else None, updated_at=stamp)
         )
-        _act(conn, case_id, _actor(viewer, ip), "assigned", {"to": name}, stamp)
+        record_action(conn, case_id, actor_of(viewer, ip), "assigned", {"to": name}, stamp)
 
     store.transaction(run)
-
-
-def _state_values(case: CaseRow, state: str, now: datetime) -> dict[str, Any]:
-    values: dict[str, Any] = {"state": state, "updated_at": now}
-    if state == "resolved":
-        values["resolved_at"] = now
-    elif case.state == "resolved":
-        values["resolved_at"] = None  # reopened
-    return values
 
 
 def set_state(
@@ -343,17 +302,17 @@ def set_state(
     now: datetime | None = None,
 ) -> None:
     """Open, set pending (waiting for the customer) or resolve a case."""
-    _require(viewer, Permission.CHANGE_STATE, "change a case's state")
+    require(viewer, Permission.CHANGE_STATE, "change a case's state")
     if state not in STATES:
         raise DeskError(f"unknown state {state!r}: use one of {', '.join(STATES)}.")
     stamp = _now(now)
 
     def run(conn: Connection) -> None:
-        case = _visible_case(conn, viewer, case_id, stamp)
+        case = visible_case(conn, viewer, case_id, stamp)
         if case.state == state:
             return
-        conn.execute(update(cases).where(cases.c.id == case_id).values(**_state_values(case, state, stamp)))
-        _act(conn, case_id, _actor(viewer, ip), "state", {"from": case.state, "to": state}, stamp)
+        conn.execute(update(cases).where(cases.c.id == case_id).values(**state_values(case, state, stamp)))
+        record_action(conn, case_id, actor_of(viewer, ip), "state", {"from": case.state, "to": state}, stamp)
 
     store.transaction(run)
 
@@ -396,7 +355,7 @@ def send_reply(
     raised and nothing changes (goodwill.desk.sending). Otherwise ``channel`` is
     ``copied``: "copy and mark as replied".
     """
-    _require(viewer, Permission.REPLY, "reply")
+    require(viewer, Permission.REPLY, "reply")
     body = text.strip()
     if not body:
         raise DeskError("the reply is empty; write something first.")
@@ -424,11 +383,11 @@ def send_reply(
         if ahead.state == "resolved":
             raise DeskError(f"case {case_id} is resolved; reopen it before replying.")
         if outbox.can_send(ahead.network):
-            sent = post_reply(store, outbox, _actor(viewer, ip), ahead, body, now=stamp)
+            sent = post_reply(store, outbox, actor_of(viewer, ip), ahead, body, now=stamp)
             body, channel = sent.text, "network"
 
     def run(conn: Connection) -> int:
-        case = _visible_case(conn, viewer, case_id, stamp)
+        case = visible_case(conn, viewer, case_id, stamp)
         if case.state == "resolved" and sent is None:  # once posted, it is recorded whatever happened
             raise DeskError(f"case {case_id} is resolved; reopen it before replying.")
         reply_id = int(
@@ -448,7 +407,7 @@ def send_reply(
                 .returning(replies.c.id)
             ).scalar_one()
         )
-        actor = _actor(viewer, ip)
+        actor = actor_of(viewer, ip)
         detail: dict[str, Any] = {"reply": reply_id, "channel": channel}
         if sent is not None:
             record_post(conn, reply_id, case.network, sent, stamp)
@@ -457,16 +416,16 @@ def send_reply(
             detail["override_reason"] = reason
             detail["flags"] = [f["code"] for f in flag_list]
         if not direct:
-            _act(conn, case_id, actor, "reply_pending", detail, stamp)
+            record_action(conn, case_id, actor, "reply_pending", detail, stamp)
             return reply_id
         _mark_first_response(conn, case, stamp)
-        _act(conn, case_id, actor, "replied", detail, stamp)
+        record_action(conn, case_id, actor, "replied", detail, stamp)
         new_state = "resolved" if resolve else "pending"
         if case.state != new_state:
             conn.execute(
-                update(cases).where(cases.c.id == case_id).values(**_state_values(case, new_state, stamp))
+                update(cases).where(cases.c.id == case_id).values(**state_values(case, new_state, stamp))
             )
-            _act(conn, case_id, actor, "state", {"from": case.state, "to": new_state}, stamp)
+            record_action(conn, case_id, actor, "state", {"from": case.state, "to": new_state}, stamp)
         return reply_id
 
     return store.transaction(run)
@@ -487,7 +446,7 @@ def review_reply(
     Approving on a network the ``outbox`` sends on posts the answer there first, as
     :func:`send_reply` does; if the network refuses, the answer stays waiting.
     """
-    _require(viewer, Permission.APPROVE, "approve answers")
+    require(viewer, Permission.APPROVE, "approve answers")
     stamp = _now(now)
 
     def pending(conn: Connection) -> Any:
@@ -500,13 +459,13 @@ def review_reply(
     if approve and outbox is not None:
         with store.reading() as conn:
             row = pending(conn)
-            ahead = _visible_case(conn, viewer, row.case_id, stamp)
+            ahead = visible_case(conn, viewer, row.case_id, stamp)
         if outbox.can_send(ahead.network):
-            sent = post_reply(store, outbox, _actor(viewer, ip), ahead, row.text, now=stamp)
+            sent = post_reply(store, outbox, actor_of(viewer, ip), ahead, row.text, now=stamp)
 
     def run(conn: Connection) -> int:
         row = pending(conn)
-        case = _visible_case(conn, viewer, row.case_id, stamp)
+        case = visible_case(conn, viewer, row.case_id, stamp)
         status = "sent" if approve else "rejected"
         values: dict[str, Any] = {
             "status": status,
@@ -519,15 +478,15 @@ def review_reply(
             record_post(conn, reply_id, case.network, sent, stamp)
             detail |= {"network": case.network, "network_id": sent.native_id, "url": sent.url}
         conn.execute(update(replies).where(and_(replies.c.id == reply_id)).values(**values))
-        actor = _actor(viewer, ip)
-        _act(conn, case.id, actor, "reply_approved" if approve else "reply_rejected", detail, stamp)
+        actor = actor_of(viewer, ip)
+        record_action(conn, case.id, actor, "reply_approved" if approve else "reply_rejected", detail, stamp)
         if approve:
             _mark_first_response(conn, case, stamp)
             if case.state == "open":
                 conn.execute(
                     update(cases).where(cases.c.id == case.id).values(state="pending", updated_at=stamp)
                 )
-                _act(conn, case.id, actor, "state", {"from": "open", "to": "pending"}, stamp)
+                record_action(conn, case.id, actor, "state", {"from": "open", "to": "pending"}, stamp)
         return case.id
 
     return store.transaction(run)
@@ -547,7 +506,7 @@ def correct_judgement(
 
     Saying a post does not welcome a reply resolves its case: the desk should not answer it.
     """
-    _require(viewer, Permission.CORRECT, "correct judgements")
+    require(viewer, Permission.CORRECT, "correct judgements")
     allowed = CORRECTABLE.get(field)
     if allowed is None:
         raise DeskError(f"cannot correct {field!r}: use one of {', '.join(CORRECTABLE)}.")
@@ -557,7 +516,7 @@ def correct_judgement(
     new_value: Any = (value == "true") if field == "welcome" else value
 
     def run(conn: Connection) -> None:
-        case = _visible_case(conn, viewer, case_id, stamp)
+        case = visible_case(conn, viewer, case_id, stamp)
         previous = conn.execute(
             select(corrections.c.new_value)
             .where(corrections.c.post_id == case.post_id, corrections.c.field == field)
@@ -586,13 +545,14 @@ def correct_judgement(
         if field in ("sentiment", "intent"):
             values[field] = value
         conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
-        actor = _actor(viewer, ip)
-        _act(conn, case_id, actor, "corrected", {"field": field, "from": old, "to": new_value}, stamp)
+        actor = actor_of(viewer, ip)
+        change = {"field": field, "from": old, "to": new_value}
+        record_action(conn, case_id, actor, "corrected", change, stamp)
         if field == "welcome" and new_value is False and case.state != "resolved":
             conn.execute(
-                update(cases).where(cases.c.id == case_id).values(**_state_values(case, "resolved", stamp))
+                update(cases).where(cases.c.id == case_id).values(**state_values(case, "resolved", stamp))
             )
-            _act(
+            record_action(
                 conn,
                 case_id,
                 actor,

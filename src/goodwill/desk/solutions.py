@@ -22,8 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from goodwill.desk.accounts import User
-from goodwill.desk.audit import Actor
-from goodwill.desk.casework import _act, _state_values, _visible_case
+from goodwill.desk.case_access import actor_of, record_action, state_values, visible_case
 from goodwill.desk.roles import Permission, can
 from goodwill.errors import DeskError, Forbidden, NotFound
 from goodwill.store import Store
@@ -36,10 +35,6 @@ __all__ = ["mark_solution", "solution_reply", "unmark_solution"]
 def _check(viewer: User) -> None:
     if not can(viewer.role, Permission.MARK_SOLUTION):
         raise Forbidden(f"a {viewer.role.value} may not mark an answer as the solution; ask an agent.")
-
-
-def _actor(viewer: User, ip: str | None) -> Actor:
-    return Actor(user_id=viewer.id, username=viewer.username, ip=ip)
 
 
 def _current(conn: Connection, case_id: int) -> int | None:
@@ -67,7 +62,7 @@ def mark_solution(
     stamp = now or datetime.now(UTC)
 
     def run(conn: Connection) -> None:
-        case = _visible_case(conn, viewer, case_id, stamp)
+        case = visible_case(conn, viewer, case_id, stamp)
         if case.visibility != "public":
             raise DeskError(
                 f"case {case_id} is not a public question; solutions are for public questions. "
@@ -98,19 +93,17 @@ def mark_solution(
                 .where(case_solutions.c.case_id == case_id)
                 .values(reply_id=reply_id, marked_by=viewer.id, marked_at=stamp)
             )
-        actor = _actor(viewer, ip)
+        actor = actor_of(viewer, ip)
         detail: dict[str, Any] = {"reply": reply_id, "author": reply.username, "author_role": reply.role}
         if before is not None:
             detail["replaces"] = before
-        _act(conn, case_id, actor, "solution_marked", detail, stamp)
+        record_action(conn, case_id, actor, "solution_marked", detail, stamp)
         if case.state != "resolved":
             conn.execute(
-                update(cases)
-                .where(cases.c.id == case_id)
-                .values(**_state_values(case, "resolved", stamp))
+                update(cases).where(cases.c.id == case_id).values(**state_values(case, "resolved", stamp))
             )
             why = {"from": case.state, "to": "resolved", "why": "solved by an answer"}
-            _act(conn, case_id, actor, "state", why, stamp)
+            record_action(conn, case_id, actor, "state", why, stamp)
 
     store.transaction(run)
 
@@ -123,11 +116,11 @@ def unmark_solution(
     stamp = now or datetime.now(UTC)
 
     def run(conn: Connection) -> None:
-        _visible_case(conn, viewer, case_id, stamp)
+        visible_case(conn, viewer, case_id, stamp)
         before = _current(conn, case_id)
         if before is None:
             raise NotFound(f"case {case_id} has no answer marked as its solution.")
         conn.execute(delete(case_solutions).where(case_solutions.c.case_id == case_id))
-        _act(conn, case_id, _actor(viewer, ip), "solution_unmarked", {"reply": before}, stamp)
+        record_action(conn, case_id, actor_of(viewer, ip), "solution_unmarked", {"reply": before}, stamp)
 
     store.transaction(run)

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
 from goodwill.care.config import CareConfig
 from goodwill.care.routing import Agent, OpenCase, assign, escalate, reassign_stale
-from goodwill.desk.audit import SYSTEM, record_audit
+from goodwill.desk.audit import SYSTEM
 from goodwill.desk.care_services import CareAssigner, CareSla
+from goodwill.desk.case_access import record_action
 from goodwill.desk.cases import ACTIVE_STATES, agent_loads
 from goodwill.store import Store
-from goodwill.store.schema_desk import case_actions, cases, users
+from goodwill.store.schema_desk import cases, users
 
 __all__ = ["SweepCounts", "sweep_cases"]
 
@@ -34,13 +34,6 @@ class SweepCounts:
     escalated: int = 0
     reassigned: int = 0
     assigned: int = 0
-
-
-def _act(conn: Connection, case_id: int, action: str, detail: dict[str, Any], now: datetime) -> None:
-    conn.execute(
-        insert(case_actions).values(case_id=case_id, user_id=None, action=action, detail=detail, at=now)
-    )
-    record_audit(conn, SYSTEM, f"case.{action}", target=f"case:{case_id}", detail=detail, now=now)
 
 
 def _sweep(conn: Connection, care: CareConfig, now: datetime) -> SweepCounts:
@@ -92,7 +85,14 @@ def _sweep(conn: Connection, care: CareConfig, now: datetime) -> SweepCounts:
                 ),
             )
         )
-        _act(conn, row.id, "escalated", {"to": move.to_queue, "rule": move.rule, "why": move.reason}, now)
+        record_action(
+            conn,
+            row.id,
+            SYSTEM,
+            "escalated",
+            {"to": move.to_queue, "rule": move.rule, "why": move.reason},
+            now,
+        )
         open_cases[key] = move.apply(case)
         escalated += 1
 
@@ -108,9 +108,10 @@ def _sweep(conn: Connection, care: CareConfig, now: datetime) -> SweepCounts:
                 .where(cases.c.id == int(m.case_id))
                 .values(assignee_id=target, assigned_at=now if target else None, updated_at=now)
             )
-            _act(
+            record_action(
                 conn,
                 int(m.case_id),
+                SYSTEM,
                 "reassigned",
                 {"from": m.from_agent, "to": m.to_agent, "why": m.reason},
                 now,
@@ -139,7 +140,7 @@ def _sweep(conn: Connection, care: CareConfig, now: datetime) -> SweepCounts:
             .where(cases.c.id == int(a.case_id))
             .values(assignee_id=target, assigned_at=now, updated_at=now)
         )
-        _act(conn, int(a.case_id), "assigned", {"to": a.agent_id, "by": "routing"}, now)
+        record_action(conn, int(a.case_id), SYSTEM, "assigned", {"to": a.agent_id, "by": "routing"}, now)
     return SweepCounts(escalated=escalated, reassigned=reassigned, assigned=len(result.assignments))
 
 
