@@ -11,7 +11,7 @@ who may use it. Adding a route is one line in ``POLICY``:
 
 Path slots are filled from the test desk: ``{case_id}`` is a public question
 every role may see, ``{reply_id}`` an ambassador's answer waiting for approval
-(``ids=`` names another of the desk's objects, see ``DeskIds``). Requests run in
+(``ids=`` names another: see ``DeskIds`` in test_security_routes.py). Requests run in
 the order below, GETs first, so an action that changes a case comes after the
 pages that read it. ``hostile=True`` marks a page that shows posts' text,
 authors' names or URLs (or people's names): the browser test renders the

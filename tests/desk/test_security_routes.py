@@ -113,7 +113,8 @@ def _url(desk: Desk, path: str, policy: Policy) -> str:
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         assert name in slots, (
-            f"{path}: no desk object for {{{name}}}; add ids={{'{name}': ...}} to its policy"
+            f"{path}: nothing fills {{{name}}}; give its policy ids={{'{name}': FIELD}} with FIELD one of "
+            f"{', '.join(DeskIds.__dataclass_fields__)}, or add the object to DeskIds and _build here"
         )
         return str(getattr(desk.ids, slots[name]))
 
