@@ -1,5 +1,7 @@
 """schemathesis against the desk's OpenAPI document: generated calls, valid and not, never a 500.
 
+Every answer that is not a 500 must also match the response schema the document declares.
+
 Every operation gets a bounded number of positive (schema-valid) and negative
 (schema-breaking) examples, sent over ASGI with a valid admin token and again
 with an ambassador's (whose views are narrower). The 500s it found are pinned
@@ -46,6 +48,7 @@ def test_no_generated_call_makes_a_server_error(app: tuple[FastAPI, dict[str, st
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, settings
     from schemathesis import GenerationMode
+    from schemathesis.checks import response_schema_conformance
 
     the_app, tokens = app
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", the_app)
@@ -70,6 +73,11 @@ def test_no_generated_call_makes_a_server_error(app: tuple[FastAPI, dict[str, st
                 response = case.call(headers=auth)
                 if response.status_code >= 500:
                     errors.append(f"{response.status_code}: {case.as_curl_command()}")
+                    return
+                try:  # and what comes back is what the document promises
+                    case.validate_response(response, checks=[response_schema_conformance])
+                except Exception as exc:  # schemathesis raises its own failure types
+                    errors.append(f"{exc}: {case.as_curl_command()}")
 
             call()
     expected = sum(len(ops) for ops in the_app.openapi()["paths"].values())
