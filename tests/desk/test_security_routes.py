@@ -136,7 +136,7 @@ def _call(desk: Desk, method: str, path: str, policy: Policy, role: str, csrf: s
 
 
 def assert_guarded(response: Response, where: str) -> None:
-    """The browser's guard rails on a response: CSP, no framing, no sniffing, referrer, cookie flags."""
+    """The browser's guard rails on a response: CSP, no framing, no sniffing, referrer, no-store, cookies."""
     csp = response.headers.get("content-security-policy", "")
     directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
     script = directives.get("script-src", directives.get("default-src"))
@@ -147,6 +147,8 @@ def assert_guarded(response: Response, where: str) -> None:
     assert response.headers.get("x-content-type-options") == "nosniff", where
     assert response.headers.get("x-frame-options") == "DENY", where
     assert response.headers.get("referrer-policy") in ("same-origin", "no-referrer"), where
+    if not response.request.url.path.startswith("/static/"):  # nothing but the assets may be cached
+        assert response.headers.get("cache-control") == "no-store", where
     for cookie in response.headers.get_list("set-cookie"):
         flags = {part.strip().lower() for part in cookie.split(";")}
         assert "httponly" in flags, f"{where}: cookie without HttpOnly: {cookie}"
