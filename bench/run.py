@@ -25,6 +25,7 @@ BENCHES = (
     "bench_import.py",
     "bench_sources.py",
     "bench_insights.py",
+    "bench_load.py",
     "check_retrain.py",
 )
 

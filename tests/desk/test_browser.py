@@ -16,9 +16,13 @@ import pytest
 from desk_helpers import PASSWORD, VERSIONS, add_people, add_post
 from hostile import HANDLES, NAMES, TEXTS, URLS
 from live_server import serve
+from route_policy import POLICY
 
 from goodwill.care.config import CareConfig
 from goodwill.config import BrandSpec, WorkspaceConfig
+from goodwill.desk.accounts import add_user
+from goodwill.desk.casework import assign_case, review_reply, send_reply
+from goodwill.desk.inbox import InboxFilter, list_inbox
 from goodwill.store import Store
 from goodwill.web import DeskSettings, create_app
 
@@ -255,4 +259,86 @@ def test_insights_draw_under_the_csp_with_hostile_brands(store: Store, browser: 
         assert "pwned" not in page.title()
         assert watch.dialogs == []
         assert watch.errors == []
+        context.close()
+
+
+def _hostile_pages(base: str, case_ids: list[int]) -> list[str]:
+    """Every page route_policy marks as showing posts, names or URLs; case pages once per hostile case."""
+    urls: list[str] = []
+    for (method, path), policy in POLICY.items():
+        if not policy.hostile:
+            continue
+        assert method == "GET", (method, path)
+        if "{case_id}" in path:
+            urls += [base + path.replace("{case_id}", str(i)) + policy.sample for i in case_ids]
+        else:
+            assert "{" not in path, f"{path}: say in this test which hostile object fills its slot"
+            urls.append(base + path + policy.sample)
+    return urls
+
+
+def test_every_page_showing_posts_or_names_keeps_the_hostile_corpus_inert(store: Store, browser: Any) -> None:
+    people = add_people(store)
+    mallory = add_user(store, username="mallory", password=PASSWORD, role="agent", display_name=NAMES[0])
+    sly = add_user(
+        store,
+        username="sly",
+        password=PASSWORD,
+        role="ambassador",
+        display_name=NAMES[1],
+        expertise=["roaming"],
+    )
+    for i, text in enumerate(TEXTS):
+        add_post(
+            store,
+            f"x{i}",
+            text,
+            name=NAMES[i % len(NAMES)],
+            handle=HANDLES[i % len(HANDLES)],
+            url=URLS[i % len(URLS)],
+            reasons=[text[:60]],
+            brand=NAMES[(i + 2) % len(NAMES)],
+            conversation_id="evil-thread",
+            hours_ago=1 + i,
+        )
+    # a public question on the ambassador's topic, so their accepted answer reaches the leaderboard
+    add_post(store, "x-roam", TEXTS[4] + " is roaming free in Peru?", name=NAMES[2], url=URLS[0])
+    app = create_app(DeskSettings(store_url=store.url, versions=VERSIONS, page_size=100), store=store)
+    root = people["admin"]
+    ids = [r.id for r in list_inbox(store, root, InboxFilter(limit=100)).rows]
+    assert len(ids) == len(TEXTS) + 1
+    roaming = next(r.id for r in list_inbox(store, sly, InboxFilter()).rows)
+    # names and texts that other pages show: an assignee, a reply, an accepted ambassador answer
+    assign_case(store, root, ids[0], mallory.id)
+    send_reply(store, root, ids[1], TEXTS[3], flags=[], override_reason=NAMES[2])
+    answer = send_reply(store, sly, roaming, TEXTS[5], flags=[], needs_approval=True)
+    review_reply(store, root, answer, approve=True)
+    with serve(app) as base:
+        context = browser.new_context(viewport={"width": 1366, "height": 820})
+        page = context.new_page()
+        watch = Watch(page)
+        _login(page, base, "root")
+        title = page.title()
+        # each case page shows its whole thread, so three of them carry every hostile text
+        visited = _hostile_pages(base, [ids[0], ids[1], roaming])
+        shown = ""
+        for url in visited:
+            response = page.goto(url)
+            assert response is not None and response.status == 200, url
+            assert page.title() != "" and "pwned" not in page.title(), url
+            injected = (
+                "img, iframe, frame, object, embed, math, svg:not(.goodwill-chart), [onerror], [onload]"
+            )
+            assert page.evaluate(f"document.querySelectorAll({injected!r}).length") == 0, url
+            hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
+            assert all(h.startswith(("http://", "https://")) for h in hrefs), (url, hrefs)
+            shown += page.inner_text("body")
+        # the payloads did reach the pages, as text
+        for payload in [*TEXTS[:8], *NAMES[:2]]:
+            assert payload.split(" @acmebank")[0] in shown, payload
+        assert any("/leaderboard" in u for u in visited) and any("/audit" in u for u in visited)
+        page.goto(f"{base}/inbox")
+        assert page.title() == title
+        assert watch.dialogs == []
+        assert watch.errors == [], watch.errors  # a blocked inline script would show here as a CSP error
         context.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, select, union_all, update
 
 from goodwill.care.priority import INTENT_WEIGHT
 from goodwill.desk.accounts import User
@@ -221,9 +221,12 @@ def _thread(conn: Connection, prow: Any) -> list[StoredPost]:
         links.append(posts.c.native_id == prow.conversation_id)
     if prow.reply_to:
         links.append(posts.c.native_id == prow.reply_to)
+    # One indexed lookup per link, then the union: as one OR under ORDER BY ... LIMIT, SQLite walks the
+    # whole created_at index instead (0.6 s a case page at 100,000 posts, 2 ms this way).
+    linked = union_all(*(select(posts.c.id).where(same_net, link) for link in links))
     stmt = (
         select(posts)
-        .where(same_net, or_(*links), posts.c.id != prow.id)
+        .where(posts.c.id.in_(linked), posts.c.id != prow.id)
         .order_by(posts.c.created_at, posts.c.id)
         .limit(_THREAD_LIMIT)
     )

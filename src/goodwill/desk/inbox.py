@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Connection, Row, and_, exists, false, func
 from goodwill.desk.accounts import User
 from goodwill.desk.cases import ACTIVE_STATES
 from goodwill.desk.cursor import Seek
+from goodwill.desk.ids import parse_row_id
 from goodwill.desk.roles import Permission, can
 from goodwill.store import Store
 from goodwill.store.schema import posts
@@ -252,7 +253,8 @@ def inbox_select(viewer: User, f: InboxFilter, now: datetime) -> Any:
     elif f.assignee == "me":
         where.append(cases.c.assignee_id == viewer.id)
     elif f.assignee and f.assignee.isdigit():
-        where.append(cases.c.assignee_id == int(f.assignee))
+        wanted = parse_row_id(f.assignee)  # an id past what the store holds matches nobody
+        where.append(false() if wanted is None else cases.c.assignee_id == wanted)
     if f.sla in SLA_STATES:
         where.append(_sla_clause(f.sla, now))
     if f.seek is not None:

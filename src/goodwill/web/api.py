@@ -30,6 +30,7 @@ from goodwill.desk.services import DeskServices
 from goodwill.desk.solutions import solution_reply
 from goodwill.store import Store, StoredPost
 from goodwill.web.paging import page_cursors, with_cursor
+from goodwill.web.params import MAX_ROW_ID, RowId, RowIdQuery
 from goodwill.web.security import ApiUser, client_ip, need
 from goodwill.web.settings import DeskSettings
 
@@ -163,7 +164,7 @@ class StateIn(BaseModel):
 
 
 class AssignIn(BaseModel):
-    assignee_id: int | None
+    assignee_id: int | None = Field(ge=1, le=MAX_ROW_ID)
 
 
 class CorrectionIn(BaseModel):
@@ -282,7 +283,7 @@ def cases(
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut, summary="A case with its thread and history")
-def case(request: Request, user: ApiUser, case_id: int) -> CaseDetailOut:
+def case(request: Request, user: ApiUser, case_id: RowId) -> CaseDetailOut:
     d = get_case(_store(request), user, case_id)
     return CaseDetailOut(
         case=_case(d.case),
@@ -296,7 +297,7 @@ def case(request: Request, user: ApiUser, case_id: int) -> CaseDetailOut:
 
 
 @router.post("/cases/{case_id}/check", response_model=CheckOut, summary="Run the reply check on a draft")
-def check(request: Request, user: ApiUser, case_id: int, body: DraftIn) -> CheckOut:
+def check(request: Request, user: ApiUser, case_id: RowId, body: DraftIn) -> CheckOut:
     need(user, Permission.REPLY, "reply")
     d = get_case(_store(request), user, case_id)
     found = _services(request).reply_checker.check(body.text, reply_context(d))
@@ -310,7 +311,7 @@ def check(request: Request, user: ApiUser, case_id: int, body: DraftIn) -> Check
 @router.get(
     "/cases/{case_id}/suggestions", response_model=list[SuggestionOut], summary="Suggested answers, cited"
 )
-def suggestions(request: Request, user: ApiUser, case_id: int) -> list[SuggestionOut]:
+def suggestions(request: Request, user: ApiUser, case_id: RowId) -> list[SuggestionOut]:
     need(user, Permission.REPLY, "reply")
     d = get_case(_store(request), user, case_id)
     found = _services(request).suggester.suggest(d.post.post.text or "", limit=3)
@@ -324,7 +325,7 @@ def suggestions(request: Request, user: ApiUser, case_id: int) -> list[Suggestio
     summary="Send a reply: posted on the network when it can take replies, else copied and marked as "
     "replied; 422 with the flags when the check stops it, 502 when the network refuses (nothing changes)",
 )
-def reply(request: Request, user: ApiUser, case_id: int, body: ReplyIn) -> ReplyCreatedOut:
+def reply(request: Request, user: ApiUser, case_id: RowId, body: ReplyIn) -> ReplyCreatedOut:
     need(user, Permission.REPLY, "reply")
     store = _store(request)
     d = get_case(store, user, case_id)
@@ -348,13 +349,13 @@ def reply(request: Request, user: ApiUser, case_id: int, body: ReplyIn) -> Reply
 
 
 @router.post("/cases/{case_id}/state", response_model=Done, summary="Open, set pending or resolve a case")
-def state(request: Request, user: ApiUser, case_id: int, body: StateIn) -> Done:
+def state(request: Request, user: ApiUser, case_id: RowId, body: StateIn) -> Done:
     set_state(_store(request), user, case_id, body.state, ip=client_ip(request))
     return Done()
 
 
 @router.post("/cases/{case_id}/assign", response_model=Done, summary="Assign a case (null: unassign)")
-def assign(request: Request, user: ApiUser, case_id: int, body: AssignIn) -> Done:
+def assign(request: Request, user: ApiUser, case_id: RowId, body: AssignIn) -> Done:
     assign_case(_store(request), user, case_id, body.assignee_id, ip=client_ip(request))
     return Done()
 
@@ -364,7 +365,7 @@ def assign(request: Request, user: ApiUser, case_id: int, body: AssignIn) -> Don
     response_model=Done,
     summary="Correct a judgement (sentiment, intent, welcome); kept as a label",
 )
-def correction(request: Request, user: ApiUser, case_id: int, body: CorrectionIn) -> Done:
+def correction(request: Request, user: ApiUser, case_id: RowId, body: CorrectionIn) -> Done:
     correct_judgement(_store(request), user, case_id, body.field, body.value, ip=client_ip(request))
     return Done()
 
@@ -372,7 +373,7 @@ def correction(request: Request, user: ApiUser, case_id: int, body: CorrectionIn
 @router.post(
     "/replies/{reply_id}/review", response_model=Done, summary="Approve or reject an ambassador's answer"
 )
-def review(request: Request, user: ApiUser, reply_id: int, body: ReviewIn) -> Done:
+def review(request: Request, user: ApiUser, reply_id: RowId, body: ReviewIn) -> Done:
     review_reply(
         _store(request),
         user,
@@ -389,7 +390,7 @@ def audit(
     request: Request,
     user: ApiUser,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before: int | None = None,
+    before: RowIdQuery = None,
 ) -> list[AuditOut]:
     need(user, Permission.VIEW_AUDIT, "read the audit log")
     return [

@@ -10,7 +10,9 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from goodwill.desk import curation
+from goodwill.desk.ids import MAX_ROW_ID
 from goodwill.store import Store
+from goodwill.web.params import RowId
 from goodwill.web.security import ApiUser, client_ip
 
 __all__ = ["router"]
@@ -34,7 +36,7 @@ class NameIn(BaseModel):
 
 
 class MergeIn(BaseModel):
-    into: int = Field(description="the topic that this one becomes part of")
+    into: int = Field(ge=1, le=MAX_ROW_ID, description="the topic that this one becomes part of")
 
 
 class PinIn(BaseModel):
@@ -90,19 +92,19 @@ def topics(request: Request, user: ApiUser) -> list[TopicOut]:
 
 
 @router.post("/topics/{topic_id}/name", response_model=Done, summary="Name a topic (and pin it)")
-def name_topic(request: Request, user: ApiUser, topic_id: int, body: NameIn) -> Done:
+def name_topic(request: Request, user: ApiUser, topic_id: RowId, body: NameIn) -> Done:
     curation.rename_topic(_store(request), user, topic_id, body.name, ip=client_ip(request))
     return Done()
 
 
 @router.post("/topics/{topic_id}/merge", response_model=Done, summary="Count a topic as another from now on")
-def merge_topic(request: Request, user: ApiUser, topic_id: int, body: MergeIn) -> Done:
+def merge_topic(request: Request, user: ApiUser, topic_id: RowId, body: MergeIn) -> Done:
     curation.merge_topic(_store(request), user, topic_id, body.into, ip=client_ip(request))
     return Done()
 
 
 @router.post("/topics/{topic_id}/pin", response_model=Done, summary="Keep or stop keeping a topic")
-def pin_topic(request: Request, user: ApiUser, topic_id: int, body: PinIn) -> Done:
+def pin_topic(request: Request, user: ApiUser, topic_id: RowId, body: PinIn) -> Done:
     curation.pin_topic(_store(request), user, topic_id, pinned=body.pinned, ip=client_ip(request))
     return Done()
 

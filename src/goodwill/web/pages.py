@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from goodwill.desk.accounts import User, authenticate, create_session, end_session
+from goodwill.desk.accounts import User, authenticate, create_session, end_session, session_for
 from goodwill.desk.audit import list_audit
 from goodwill.desk.cases import STATES
 from goodwill.desk.casework import (
@@ -29,6 +29,7 @@ from goodwill.desk.casework import (
     set_state,
 )
 from goodwill.desk.counts import desk_counts
+from goodwill.desk.ids import parse_row_id
 from goodwill.desk.inbox import SLA_STATES, InboxFilter, facets, list_inbox
 from goodwill.desk.reports import ambassador_needs_approval, desk_leaderboard, desk_metrics
 from goodwill.desk.roles import Permission, Role, can
@@ -42,6 +43,7 @@ from goodwill.insights.overview_cache import OverviewCache, OverviewKey
 from goodwill.insights.report import SECTIONS, html_table, report_charts
 from goodwill.store import Store
 from goodwill.web.paging import page_cursors, with_cursor
+from goodwill.web.params import RowId, RowIdQuery
 from goodwill.web.render import Pages
 from goodwill.web.security import (
     LOGIN_CSRF_COOKIE,
@@ -90,6 +92,13 @@ def _safe_next(target: str | None) -> str:
 
 def _see_other(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
+
+
+def _forget_cookie(request: Request, response: Response, name: str, *, path: str) -> None:
+    """Expire a cookie with the flags it was set with (a bare deletion is itself a cookie without them)."""
+    response.delete_cookie(
+        name, path=path, httponly=True, samesite="strict", secure=_settings(request).secure_cookies
+    )
 
 
 # -- login ----------------------------------------------------------------------------------------
@@ -141,6 +150,10 @@ def login(
         return _login_page(request, error="Wrong username or password.", status_code=401, next_path=next)
     throttle.succeeded(*keys)
     settings = _settings(request)
+    previous = request.cookies.get(SESSION_COOKIE, "")
+    if previous and (stale := session_for(_store(request), previous)) is not None:
+        # A new login is a new session id: the one the browser brought (maybe planted) ends here.
+        end_session(_store(request), previous, actor=stale.user.actor)
     token, _ = create_session(
         _store(request), user, lifetime=timedelta(hours=settings.session_hours), ip=client_ip(request)
     )
@@ -154,7 +167,7 @@ def login(
         max_age=int(settings.session_hours * 3600),
         path="/",
     )
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    _forget_cookie(request, response, LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 
@@ -162,7 +175,7 @@ def login(
 def logout(request: Request, session: CsrfSession) -> Response:
     end_session(_store(request), request.cookies.get(SESSION_COOKIE, ""), actor=session.user.actor)
     response = _see_other("/login")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    _forget_cookie(request, response, SESSION_COOKIE, path="/")
     return response
 
 
@@ -273,14 +286,14 @@ def _case_page(
 
 
 @router.get("/cases/{case_id}")
-def case_view(request: Request, session: PageSession, case_id: int) -> Response:
+def case_view(request: Request, session: PageSession, case_id: RowId) -> Response:
     need(session.user, Permission.VIEW_CASES, "see cases")
     return _case_page(request, session, case_id)
 
 
 @router.post("/cases/{case_id}/check")
 def check_reply(
-    request: Request, session: CsrfSession, case_id: int, text: Annotated[str, Form(max_length=20_000)] = ""
+    request: Request, session: CsrfSession, case_id: RowId, text: Annotated[str, Form(max_length=20_000)] = ""
 ) -> Response:
     need(session.user, Permission.REPLY, "reply")
     detail = get_case(_store(request), session.user, case_id)
@@ -305,7 +318,7 @@ def _approval(request: Request, user: User, *, flagged: bool) -> bool | None:
 def reply(
     request: Request,
     session: CsrfSession,
-    case_id: int,
+    case_id: RowId,
     text: Annotated[str, Form(max_length=20_000)] = "",
     override_reason: Annotated[str, Form(max_length=2000)] = "",
     resolve: Annotated[str, Form()] = "",
@@ -341,17 +354,19 @@ def reply(
 
 @router.post("/cases/{case_id}/assign")
 def assign(
-    request: Request, session: CsrfSession, case_id: int, assignee: Annotated[str, Form()] = ""
+    request: Request, session: CsrfSession, case_id: RowId, assignee: Annotated[str, Form()] = ""
 ) -> Response:
     need(session.user, Permission.ASSIGN, "assign cases")
-    target = session.user.id if assignee == "me" else (int(assignee) if assignee.isdigit() else None)
+    target = session.user.id if assignee == "me" else parse_row_id(assignee)
+    if assignee not in ("me", "") and target is None:
+        raise DeskError("choose who to assign the case to from the list.")
     assign_case(_store(request), session.user, case_id, target, ip=client_ip(request))
     return _see_other(f"/cases/{case_id}")
 
 
 @router.post("/cases/{case_id}/state")
 def change_state(
-    request: Request, session: CsrfSession, case_id: int, state: Annotated[str, Form()]
+    request: Request, session: CsrfSession, case_id: RowId, state: Annotated[str, Form()]
 ) -> Response:
     need(session.user, Permission.CHANGE_STATE, "change a case's state")
     set_state(_store(request), session.user, case_id, state, ip=client_ip(request))
@@ -362,7 +377,7 @@ def change_state(
 def correct(
     request: Request,
     session: CsrfSession,
-    case_id: int,
+    case_id: RowId,
     field: Annotated[str, Form()],
     value: Annotated[str, Form()],
 ) -> Response:
@@ -373,7 +388,7 @@ def correct(
 
 @router.post("/replies/{reply_id}/review")
 def review(
-    request: Request, session: CsrfSession, reply_id: int, decision: Annotated[str, Form()]
+    request: Request, session: CsrfSession, reply_id: RowId, decision: Annotated[str, Form()]
 ) -> Response:
     need(session.user, Permission.APPROVE, "approve answers")
     case_id = review_reply(
@@ -391,7 +406,7 @@ def review(
 
 
 @router.get("/audit")
-def audit(request: Request, session: PageSession, before: int | None = None) -> Response:
+def audit(request: Request, session: PageSession, before: RowIdQuery = None) -> Response:
     need(session.user, Permission.VIEW_AUDIT, "read the audit log")
     entries = list_audit(_store(request), limit=100, before_id=before)
     return _pages(request).render(request, "audit.html", session=session, entries=entries)

@@ -13,9 +13,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from goodwill.desk import curation
+from goodwill.desk.ids import parse_row_id
 from goodwill.desk.roles import Permission
 from goodwill.errors import DeskError
 from goodwill.store import Store
+from goodwill.web.params import RowId
 from goodwill.web.render import Pages
 from goodwill.web.security import CsrfSession, PageSession, client_ip, need
 
@@ -48,7 +50,7 @@ def topics_page(request: Request, session: PageSession) -> Response:
 
 @router.post("/insights/topics/{topic_id}/name")
 def name_topic(
-    request: Request, session: CsrfSession, topic_id: int, name: Annotated[str, Form(max_length=1000)] = ""
+    request: Request, session: CsrfSession, topic_id: RowId, name: Annotated[str, Form(max_length=1000)] = ""
 ) -> Response:
     curation.rename_topic(_store(request), session.user, topic_id, name, ip=client_ip(request))
     return _back(f"/insights/topics#topic-{topic_id}")
@@ -56,18 +58,18 @@ def name_topic(
 
 @router.post("/insights/topics/{topic_id}/merge")
 def merge_topic(
-    request: Request, session: CsrfSession, topic_id: int, into: Annotated[str, Form()] = ""
+    request: Request, session: CsrfSession, topic_id: RowId, into: Annotated[str, Form()] = ""
 ) -> Response:
-    if not into.strip().isdigit():
+    target = parse_row_id(into.strip())
+    if target is None:
         raise DeskError("choose the topic to merge into.")
-    target = int(into)
     curation.merge_topic(_store(request), session.user, topic_id, target, ip=client_ip(request))
     return _back(f"/insights/topics#topic-{target}")
 
 
 @router.post("/insights/topics/{topic_id}/pin")
 def pin_topic(
-    request: Request, session: CsrfSession, topic_id: int, pinned: Annotated[str, Form()] = "1"
+    request: Request, session: CsrfSession, topic_id: RowId, pinned: Annotated[str, Form()] = "1"
 ) -> Response:
     keep = pinned == "1"
     curation.pin_topic(_store(request), session.user, topic_id, pinned=keep, ip=client_ip(request))

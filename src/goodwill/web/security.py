@@ -75,9 +75,9 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 headers.extend((k, v) for k, v in _HEADERS if k not in present)
-                if scope.get("path", "").startswith(
-                    ("/cases", "/inbox", "/api/", "/audit", "/metrics", "/insights")
-                ):
+                if not scope.get("path", "").startswith("/static/") and b"cache-control" not in present:
+                    # Every page but the assets shows someone's words, names or the team's work (or a
+                    # CSRF token): no copy of it stays in a browser or proxy cache.
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)

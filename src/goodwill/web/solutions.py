@@ -11,12 +11,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from goodwill.desk.ids import MAX_ROW_ID, parse_row_id
 from goodwill.desk.roles import Permission
 from goodwill.desk.solutions import mark_solution, unmark_solution
 from goodwill.errors import DeskError
 from goodwill.store import Store
+from goodwill.web.params import RowId
 from goodwill.web.security import ApiUser, CsrfSession, client_ip, need
 
 __all__ = ["api_router", "page_router"]
@@ -32,17 +34,18 @@ def _store(request: Request) -> Store:
 
 @page_router.post("/cases/{case_id}/solution")
 def mark(
-    request: Request, session: CsrfSession, case_id: int, reply_id: Annotated[str, Form()] = ""
+    request: Request, session: CsrfSession, case_id: RowId, reply_id: Annotated[str, Form()] = ""
 ) -> Response:
     need(session.user, Permission.MARK_SOLUTION, "mark an answer as the solution")
-    if not reply_id.isdigit():
+    chosen = parse_row_id(reply_id.strip())
+    if chosen is None:
         raise DeskError("choose the reply that solved it.")
-    mark_solution(_store(request), session.user, case_id, int(reply_id), ip=client_ip(request))
+    mark_solution(_store(request), session.user, case_id, chosen, ip=client_ip(request))
     return RedirectResponse(f"/cases/{case_id}#replies", status_code=303)
 
 
 @page_router.post("/cases/{case_id}/solution/remove")
-def unmark(request: Request, session: CsrfSession, case_id: int) -> Response:
+def unmark(request: Request, session: CsrfSession, case_id: RowId) -> Response:
     need(session.user, Permission.MARK_SOLUTION, "mark an answer as the solution")
     unmark_solution(_store(request), session.user, case_id, ip=client_ip(request))
     return RedirectResponse(f"/cases/{case_id}#replies", status_code=303)
@@ -50,7 +53,7 @@ def unmark(request: Request, session: CsrfSession, case_id: int) -> Response:
 
 class SolutionIn(BaseModel):
     #: the reply that solved the question; null takes the mark off
-    reply_id: int | None
+    reply_id: Annotated[int, Field(ge=1, le=MAX_ROW_ID)] | None
 
 
 class SolutionOut(BaseModel):
@@ -63,7 +66,7 @@ class SolutionOut(BaseModel):
     response_model=SolutionOut,
     summary="Mark the reply that solved a public question (resolves the case); null unmarks",
 )
-def api_mark(request: Request, user: ApiUser, case_id: int, body: SolutionIn) -> SolutionOut:
+def api_mark(request: Request, user: ApiUser, case_id: RowId, body: SolutionIn) -> SolutionOut:
     need(user, Permission.MARK_SOLUTION, "mark an answer as the solution")
     if body.reply_id is None:
         unmark_solution(_store(request), user, case_id, ip=client_ip(request))
