@@ -77,6 +77,6 @@ def train(
             f"{t.head_agreement:.0%} -> {workspace.heads_dir / head.metadata['slug']}/{head.field}.json"
         )
     typer.echo(
-        "goodwill enrich now judges these brands' posts with their heads; stored posts keep their "
-        "judgements until they are enriched again."
+        "goodwill enrich now judges these brands' posts with their heads; posts already judged in the "
+        "store keep their judgements."
     )
