@@ -55,7 +55,7 @@ def test_every_head_ships_with_scores_hashes_and_calibration() -> None:
 def test_shipped_validation_scores_against_the_fasttext_row() -> None:
     assert load_head("irony").metadata["scores"]["val_f1_positive"] >= 0.631
     assert load_head("emotion").metadata["scores"]["val_macro_f1"] >= 0.652
-    assert load_head("offensive").metadata["scores"]["val_macro_f1"] >= 0.725
+    assert load_head("offensive").metadata["scores"]["val_macro_f1"] >= 0.734
 
 
 def test_artifacts_stay_small() -> None:

@@ -125,6 +125,7 @@ class OffensiveStage(_BinaryHeadStage):
     """Is the post offensive (insults, threats, profanity)? Trained on TweetEval offensive (OffensEval)."""
 
     name = "offensive"
+    version = "2"  # 2: NB-LR head, val macro-F1 0.728 -> 0.734
     provides = ("offensive",)
     head_name = "offensive"
     flag = "is_offensive"
