@@ -19,6 +19,7 @@ BENCHES = (
     "bench_sentiment.py",
     "bench_models.py",
     "bench_judgements.py",
+    "bench_corrections.py",
     "bench_receptivity.py",
     "bench_pipeline.py",
     "bench_accurate.py",

@@ -97,7 +97,7 @@ def enrich(
     if competitor and not brand:
         raise InputError("--competitor needs at least one --brand (or use --config).")
     workspace = resolve_workspace(config, brands=brand, competitors=competitor)
-    pipeline = default_pipeline(context_for(workspace.config, mode))
+    pipeline = default_pipeline(context_for(workspace.config, mode, heads_dir=workspace.heads_dir))
     if (workers is not None or cluster is not None) and not stored:
         raise InputError("--workers and --cluster work with --stored only.")
     if workers is not None and cluster is not None:

@@ -71,6 +71,7 @@ def _register() -> None:
         commands_privacy,
         commands_review,
         commands_sources,
+        commands_train,
         commands_workspace,
     )
 

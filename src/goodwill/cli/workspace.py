@@ -24,6 +24,14 @@ class Workspace:
     config_path: Path | None
     store_url: str
 
+    @property
+    def heads_dir(self) -> Path:
+        """Where the workspace's brand heads live: ``heads/`` beside goodwill.toml (or in the cwd)."""
+        from goodwill.enrich.brand_heads import HEADS_DIRNAME
+
+        base = self.config_path.parent if self.config_path is not None else Path.cwd()
+        return base / HEADS_DIRNAME
+
 
 def resolve_workspace(
     config_path: Path | None,

@@ -219,6 +219,9 @@ class IntentStage:
 
     def __init__(self, context: StageContext | None = None) -> None:
         self.context = context or StageContext()
+        from goodwill.enrich.brand_heads import BrandHeads
+
+        self.heads = BrandHeads(self.context.heads_dir)
 
     def process(self, posts: Sequence[Post], enrichment: Sequence[Mapping[str, Any]]) -> list[Judgement]:
         """One ``{"intent": ...}`` per post; uses ``language`` and ``spam`` when earlier stages gave them."""
@@ -240,4 +243,8 @@ class IntentStage:
                     )
                 }
             )
+        if self.heads.any("intent"):
+            from goodwill.enrich.brand_heads import adjust_intents
+
+            adjust_intents(self.heads, posts, enrichment, out)
         return out

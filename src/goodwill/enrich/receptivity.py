@@ -83,6 +83,9 @@ class ReceptivityStage:
 
     def __init__(self, context: StageContext | None = None) -> None:
         self.context = context or StageContext()
+        from goodwill.enrich.brand_heads import BrandHeads
+
+        self.heads = BrandHeads(self.context.heads_dir)
         config = self.context.config
         configured = config.thresholds.welcome
         self.threshold: float = WELCOME_THRESHOLD if configured is None else configured
@@ -106,11 +109,16 @@ class ReceptivityStage:
         )
 
     def process(self, posts: Sequence[Post], enrichment: Sequence[Mapping[str, Any]]) -> list[Judgement]:
-        """One ``{"receptivity": ...}`` per post."""
-        return [
+        """One ``{"receptivity": ...}`` per post; a brand's welcome head has the last word on its posts."""
+        out = [
             {"receptivity": self.judge(post, enrichment[i] if i < len(enrichment) else {})}
             for i, post in enumerate(posts)
         ]
+        if self.heads.any("welcome"):
+            from goodwill.enrich.brand_heads import adjust_welcome
+
+            adjust_welcome(self.heads, posts, out, self.threshold)
+        return out
 
     def judge(self, post: Post, known: Mapping[str, Any]) -> dict[str, Any]:
         """Judge one post given the earlier stages' enrichment."""

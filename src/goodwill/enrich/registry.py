@@ -7,6 +7,7 @@ third-party package would register one, so there is one way in.
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from pathlib import Path
 
 from goodwill.config import WorkspaceConfig
 from goodwill.enrich.pipeline import Pipeline
@@ -47,9 +48,14 @@ MODES: tuple[str, ...] = ("fast", "accurate")
 MODE_STAGES: dict[str, dict[str, str]] = {"fast": {}, "accurate": {"sentiment": "sentiment_accurate"}}
 
 
-def context_for(config: WorkspaceConfig, mode: str | None = None) -> StageContext:
-    """The stage context for a run: ``mode`` if given (``--mode``), else the config's ``mode``."""
-    return StageContext(config=config, mode=mode or config.mode)
+def context_for(
+    config: WorkspaceConfig, mode: str | None = None, *, heads_dir: Path | None = None
+) -> StageContext:
+    """The stage context for a run: ``mode`` if given (``--mode``), else the config's ``mode``.
+
+    ``heads_dir`` is the workspace's brand-heads folder, when it has one.
+    """
+    return StageContext(config=config, mode=mode or config.mode, heads_dir=heads_dir)
 
 
 def available_stages() -> dict[str, str]:

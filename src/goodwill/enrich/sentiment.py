@@ -600,6 +600,9 @@ class SentimentStage:
     def __init__(self, context: StageContext | None = None) -> None:
         self.context = context if context is not None else StageContext()
         self._model: SentimentModel | None = None
+        from goodwill.enrich.brand_heads import BrandHeads
+
+        self.heads = BrandHeads(self.context.heads_dir)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without the weights: a worker reloads them from its own installed package."""
@@ -614,4 +617,20 @@ class SentimentStage:
         return self._model
 
     def process(self, posts: Sequence[Post], enrichment: Sequence[Mapping[str, Any]]) -> list[Judgement]:
-        return judge_sentiment(self.model.probabilities, posts, enrichment)
+        if not self.heads.any("sentiment"):
+            return judge_sentiment(self.model.probabilities, posts, enrichment)
+        from goodwill.enrich.brand_heads import adjust_sentiment
+
+        # A brand head adjusts its brand's posts before irony tempers them; the output names the head.
+        idx = [i for i, p in enumerate(posts) if p.text is not None and p.text.strip()]
+        tags: dict[int, dict[str, Any]] = {}
+
+        def probabilities(texts: list[str]) -> NDArray[np.float64]:
+            probs = self.model.probabilities(texts)
+            tags.update(adjust_sentiment(self.heads, texts, probs, enrichment, idx))
+            return probs
+
+        out = judge_sentiment(probabilities, posts, enrichment)
+        for row, tag in tags.items():
+            out[idx[row]]["sentiment"]["head"] = tag
+        return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from goodwill.config import WorkspaceConfig
@@ -29,6 +30,8 @@ class StageContext:
 
     config: WorkspaceConfig = field(default_factory=WorkspaceConfig)
     mode: str = "fast"
+    #: the workspace's brand heads (``<workspace>/heads``, goodwill.enrich.brand_heads); None: none
+    heads_dir: Path | None = None
 
 
 @runtime_checkable
