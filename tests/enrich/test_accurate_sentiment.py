@@ -209,3 +209,18 @@ def test_cli_mode_accurate_judges_posts(tmp_path: Path, capsys: pytest.CaptureFi
     assert json.loads(line)["enrichment"]["sentiment"]["label"] == "positive"
     assert invoke(["enrich", "--mode", "slow", "--brand", "Acme", "--quiet", str(source)]) != 0
     assert "unknown mode 'slow'" in capsys.readouterr().err
+
+
+def test_a_workspace_in_accurate_mode_counts_its_own_accurate_judgements() -> None:
+    from goodwill.cli.workspace import Workspace
+
+    def versions(mode: str) -> dict[str, str]:
+        config = WorkspaceConfig.model_validate({"brands": [{"name": "Acme"}], "mode": mode})
+        return Workspace(config=config, config_path=None, store_url="sqlite://").stage_versions()
+
+    fast, accurate = versions("fast"), versions("accurate")
+    assert accurate["sentiment"] == AccurateSentimentStage.version
+    assert fast["sentiment"] == SentimentStage.version
+    assert {k: v for k, v in accurate.items() if k != "sentiment"} == {
+        k: v for k, v in fast.items() if k != "sentiment"
+    }

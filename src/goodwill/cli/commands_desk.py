@@ -28,13 +28,6 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(corrections_app, name="corrections")
 
 
-def _versions(workspace: Workspace) -> dict[str, str]:
-    from goodwill.enrich.registry import default_pipeline
-    from goodwill.enrich.stage import StageContext
-
-    return default_pipeline(StageContext(config=workspace.config)).versions
-
-
 def _folder(workspace: Workspace) -> Path:
     return workspace.config_path.parent if workspace.config_path is not None else Path.cwd()
 
@@ -153,7 +146,7 @@ def cases_sync(config: ConfigOption = None) -> None:
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
         services = default_services(workspace.config, workspace=_folder(workspace))
-        counts = sync_cases(store, versions=_versions(workspace), services=services)
+        counts = sync_cases(store, versions=workspace.stage_versions(), services=services)
         swept = sweep_cases(store, workspace.config.care)
     Console(stderr=True).print(
         f"Opened {counts.created:,} cases ({counts.assigned:,} assigned); resolved {counts.closed:,} "
@@ -218,7 +211,7 @@ def serve(
         sync_on_start=sync,
         knowledge_base=knowledge_base,
         secure_cookies=secure_cookies,
-        versions=_versions(workspace),
+        versions=workspace.stage_versions(),
         workspace=workspace.config,
         workspace_dir=_folder(workspace),
     )

@@ -36,13 +36,6 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, jsonl 
 FORMATS = ("table", "jsonl", "csv")
 
 
-def _versions(workspace: Workspace) -> dict[str, str]:
-    from goodwill.enrich.registry import default_pipeline
-    from goodwill.enrich.stage import StageContext
-
-    return default_pipeline(StageContext(config=workspace.config)).versions
-
-
 def _check_format(fmt: str) -> None:
     """Refuse an unknown --format before any work is done."""
     if fmt not in FORMATS:
@@ -63,7 +56,7 @@ def _facts(config: ConfigOption, since: str, fmt: str) -> tuple[Workspace, list[
             store,
             config=workspace.config,
             flt=FactFilter(since=parse_since(since)),
-            versions=_versions(workspace),
+            versions=workspace.stage_versions(),
         )
         linked = identities(store)
     return workspace, facts, linked
@@ -209,7 +202,7 @@ def intrusion(
             store,
             config=workspace.config,
             flt=FactFilter(since=parse_since(since), include_own=True),
-            versions=_versions(workspace),
+            versions=workspace.stage_versions(),
         )
     rows = [
         r
@@ -378,7 +371,7 @@ def report(
             since=parse_since(since),
             brand=brand,
             bucket=bucket,
-            versions=_versions(workspace),
+            versions=workspace.stage_versions(),
         )
     html = render_report(overview, title=title)
     try:
@@ -438,7 +431,7 @@ def alerts_check(
             store,
             config=workspace.config,
             now=moment,
-            versions=_versions(workspace),
+            versions=workspace.stage_versions(),
             topic_of=topic_assignments(store),
             dry_run=dry_run,
         )
@@ -518,7 +511,7 @@ def topics_discover(
             since=parse_since(since),
             embedder=embedder,
             seed=seed,
-            versions=_versions(workspace),
+            versions=workspace.stage_versions(),
         )
     err.print(
         f"Found {len(result.topics):,} topics in {len(result.assignments):,} posts with {result.embedder}; "

@@ -11,8 +11,7 @@ from rich.table import Table
 
 from goodwill.cli.main import ConfigOption, app
 from goodwill.cli.render import FORMATS, write_posts
-from goodwill.cli.workspace import Workspace, resolve_workspace
-from goodwill.enrich.stage import StageContext
+from goodwill.cli.workspace import resolve_workspace
 from goodwill.errors import InputError
 from goodwill.timespec import parse_since
 
@@ -23,13 +22,6 @@ LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at 
 def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
     if fmt not in allowed:
         raise InputError(f"unknown --format {fmt!r}: use one of {', '.join(allowed)}.")
-
-
-def _current_versions(workspace: Workspace) -> dict[str, str]:
-    """The versions of the installed stages: results from older ones do not count."""
-    from goodwill.enrich.registry import default_pipeline
-
-    return default_pipeline(StageContext(config=workspace.config, mode=workspace.config.mode)).versions
 
 
 @app.command()
@@ -51,7 +43,7 @@ def queue(
     _check_format(fmt)
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
-        entries = build_queue(store, brand=brand, versions=_current_versions(workspace), limit=limit)
+        entries = build_queue(store, brand=brand, versions=workspace.stage_versions(), limit=limit)
     if not entries and fmt == "table":
         Console(stderr=True).print("The queue is empty: no judged post welcomes a reply.", markup=False)
         return
@@ -100,7 +92,7 @@ def posts(
         welcome=welcome,
         since=parse_since(since) if since else None,
         limit=limit,
-        versions=_current_versions(workspace),
+        versions=workspace.stage_versions(),
     )
     with open_store(workspace.store_url) as store:
         found = store.query(query)
@@ -118,7 +110,7 @@ def stats(
     _check_format(fmt, ("table", "json"))
     workspace = resolve_workspace(config)
     with open_store(workspace.store_url) as store:
-        counts = store.stats(_current_versions(workspace))
+        counts = store.stats(workspace.stage_versions())
     if fmt == "json":
         typer.echo(json.dumps(counts, indent=2, sort_keys=True))
         return

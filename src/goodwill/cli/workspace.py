@@ -32,6 +32,16 @@ class Workspace:
         base = self.config_path.parent if self.config_path is not None else Path.cwd()
         return base / HEADS_DIRNAME
 
+    def stage_versions(self) -> dict[str, str]:
+        """The versions of the stages this workspace's mode runs: judgements by other versions do not count.
+
+        One place for every command that reads judgements back (queue, desk, insights), so an
+        ``accurate``-mode workspace never filters out its own ``accurate.N`` sentiment.
+        """
+        from goodwill.enrich.registry import context_for, default_pipeline
+
+        return default_pipeline(context_for(self.config)).versions
+
 
 def resolve_workspace(
     config_path: Path | None,
