@@ -14,6 +14,7 @@ brands (examples/sample/goodwill.toml), so every stage has work to do.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -108,7 +109,24 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def phase(name: str, url: str, arg: str) -> dict[str, Any]:
+class _Enough(Exception):
+    """Raised from a progress callback when a phase has run for its ``--phase-seconds``."""
+
+
+def _limited(seconds: float | None) -> tuple[list[int], Any]:
+    """A progress callback counting posts, that stops the phase after ``seconds`` (None: never)."""
+    done = [0]
+    deadline = None if seconds is None else time.perf_counter() + seconds
+
+    def progress(n: int) -> None:
+        done[0] += n
+        if deadline is not None and time.perf_counter() >= deadline:
+            raise _Enough
+
+    return done, progress
+
+
+def phase(name: str, url: str, arg: str, limit: float | None = None) -> dict[str, Any]:
     from goodwill.store import PostQuery, open_store
 
     with open_store(url) as store:
@@ -124,7 +142,10 @@ def phase(name: str, url: str, arg: str) -> dict[str, Any]:
             pipeline = _pipeline()
             pipeline.run(_warm_posts())  # models load before the clock starts, as on the workers
             start = time.perf_counter()
-            count = enrich_stored(store, pipeline).posts
+            done, progress = _limited(limit)
+            with contextlib.suppress(_Enough):  # stopped: the rate so far, the rest stays stale
+                enrich_stored(store, pipeline, progress=progress)
+            count = done[0]
         elif name == "dask":
             from goodwill.jobs.enrich_dask import dask_client, enrich_stored_dask
 
@@ -170,11 +191,14 @@ def phase(name: str, url: str, arg: str) -> dict[str, Any]:
             versions = _pipeline().versions
             start = time.perf_counter()
             count = 0
+            deadline = None if limit is None else start + limit
             with open(arg, "w", encoding="utf-8") as out:  # noqa: PTH123
                 for page in store.iter_posts(PostQuery(limit=None, versions=versions)):
                     for s in page:
                         out.write(json.dumps({**s.post.contract_fields(), "enrichment": s.enrichment}) + "\n")
                     count += len(page)
+                    if deadline is not None and time.perf_counter() >= deadline:
+                        break
         else:
             raise SystemExit(f"unknown phase {name}")
         seconds = time.perf_counter() - start
@@ -185,9 +209,13 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+#: ``--phase-seconds``: how long enrichment and export may run before they report the rate so far.
+PHASE_SECONDS: list[str] = []
+
+
 def run_phase(name: str, url: str, arg: str = "") -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--phase", name, "--url", url, "--arg", arg],
+        [sys.executable, __file__, "--phase", name, "--url", url, "--arg", arg, *PHASE_SECONDS],
         check=True,
         capture_output=True,
         text=True,
@@ -221,13 +249,21 @@ def main() -> None:
     parser.add_argument("--queue-runs", type=int, default=20, help="at most; a minute at most after 3")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument(
+        "--phase-seconds",
+        type=float,
+        default=None,
+        help="stop enrichment and export after this long and report their rate so far (for big runs)",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--arg", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        print(json.dumps(phase(args.phase, args.url, args.arg)))
+        print(json.dumps(phase(args.phase, args.url, args.arg, args.phase_seconds)))
         return
+    if args.phase_seconds is not None:
+        PHASE_SECONDS.extend(["--phase-seconds", str(args.phase_seconds)])
 
     n = args.posts
     sizes = (
