@@ -266,8 +266,9 @@ class Listener:
         name = live.source.name
         result = QueryResult(source=name, query=query.key)
         cursor = self.store.read(lambda c: load_cursor(c, name, query.key))
-        streamed = follow and query.kind in live.source.stream_kinds
-        brands = self.brands if streamed and query.params.get("keep") != "all" else None
+        stream = query.kind in live.source.stream_kinds
+        brands = self.brands if stream and query.params.get("keep") != "all" else None
+        streamed = stream and follow  # a live tail: bounded by its session, not by max_pages
         spec = Query(
             source=name,
             kind=query.kind,
