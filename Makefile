@@ -42,9 +42,10 @@ test-fast: install  ## the tests without the slow ones
 bench: install  ## accuracy and speed against baselines measured in the same run
 	$(BIN)/python bench/run.py
 
-bench-scale: install  ## SQLite vs PostgreSQL, Dask 1 vs 2 workers, peak RSS (POSTS=1000000 for the full run)
+bench-scale: install  ## SQLite vs PostgreSQL, Dask 1 vs 2 workers, peak RSS (POSTS=1000000 for the full run), Jetstream replay
 	bash scripts/ensure-postgres.sh
 	$(BIN)/python bench/bench_scale.py --posts $(or $(POSTS),100000)
+	$(BIN)/python bench/bench_firehose.py
 
 fuzz: install  ## mutate every source's recorded payloads and fuzz the enrich contract (EXAMPLES=100000 each)
 	$(BIN)/python tests/fuzz/harness.py --examples $(or $(EXAMPLES),100000)

@@ -14,6 +14,7 @@ brands (examples/sample/goodwill.toml), so every stage has work to do.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -102,7 +103,30 @@ def _warm_worker() -> None:
     _pipeline().run(_warm_posts())
 
 
-def phase(name: str, url: str, arg: str) -> dict[str, Any]:
+def _cpu_seconds() -> float:
+    """CPU time of this process so far, all threads (on a worker: what its judging cost)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class _Enough(Exception):
+    """Raised from a progress callback when a phase has run for its ``--phase-seconds``."""
+
+
+def _limited(seconds: float | None) -> tuple[list[int], Any]:
+    """A progress callback counting posts, that stops the phase after ``seconds`` (None: never)."""
+    done = [0]
+    deadline = None if seconds is None else time.perf_counter() + seconds
+
+    def progress(n: int) -> None:
+        done[0] += n
+        if deadline is not None and time.perf_counter() >= deadline:
+            raise _Enough
+
+    return done, progress
+
+
+def phase(name: str, url: str, arg: str, limit: float | None = None) -> dict[str, Any]:
     from goodwill.store import PostQuery, open_store
 
     with open_store(url) as store:
@@ -118,15 +142,32 @@ def phase(name: str, url: str, arg: str) -> dict[str, Any]:
             pipeline = _pipeline()
             pipeline.run(_warm_posts())  # models load before the clock starts, as on the workers
             start = time.perf_counter()
-            count = enrich_stored(store, pipeline).posts
+            done, progress = _limited(limit)
+            with contextlib.suppress(_Enough):  # stopped: the rate so far, the rest stays stale
+                enrich_stored(store, pipeline, progress=progress)
+            count = done[0]
         elif name == "dask":
             from goodwill.jobs.enrich_dask import dask_client, enrich_stored_dask
 
             pipeline = _pipeline()
             with dask_client(workers=int(arg)) as client:
                 client.run(_warm_worker)  # workers up, models loaded, before the clock starts
+                workers_before = sum(client.run(_cpu_seconds).values())
+                driver_before = _cpu_seconds()
                 start = time.perf_counter()
                 count = enrich_stored_dask(store, pipeline, client).posts
+                seconds = time.perf_counter() - start
+                driver = _cpu_seconds() - driver_before
+                workers = sum(client.run(_cpu_seconds).values()) - workers_before
+            return {
+                "posts": count,
+                "seconds": seconds,
+                "rate": count / seconds,
+                "peak_rss_mb": _peak_rss_mb(),
+                # CPU seconds per 1,000 posts: the driver (reads, writes, the scheduler) and the workers
+                "driver_cpu_per_1000": 1000 * driver / max(count, 1),
+                "workers_cpu_per_1000": 1000 * workers / max(count, 1),
+            }
         elif name == "queue":
             from goodwill.care.queue import build_queue
 
@@ -150,11 +191,14 @@ def phase(name: str, url: str, arg: str) -> dict[str, Any]:
             versions = _pipeline().versions
             start = time.perf_counter()
             count = 0
+            deadline = None if limit is None else start + limit
             with open(arg, "w", encoding="utf-8") as out:  # noqa: PTH123
                 for page in store.iter_posts(PostQuery(limit=None, versions=versions)):
                     for s in page:
                         out.write(json.dumps({**s.post.contract_fields(), "enrichment": s.enrichment}) + "\n")
                     count += len(page)
+                    if deadline is not None and time.perf_counter() >= deadline:
+                        break
         else:
             raise SystemExit(f"unknown phase {name}")
         seconds = time.perf_counter() - start
@@ -165,15 +209,26 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+#: ``--phase-seconds``: how long enrichment and export may run before they report the rate so far.
+PHASE_SECONDS: list[str] = []
+
+
 def run_phase(name: str, url: str, arg: str = "") -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--phase", name, "--url", url, "--arg", arg],
+        [sys.executable, __file__, "--phase", name, "--url", url, "--arg", arg, *PHASE_SECONDS],
         check=True,
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    # each phase as it ends (stderr), so a run stopped early still leaves its figures
+    where = url.split(":", 1)[0].split("+", 1)[0]
+    print(
+        f"  [{time.strftime('%H:%M:%S')}] {name} {arg} on {where}: {json.dumps(result)}",
+        file=sys.stderr,
+        flush=True,
+    )
     return result
 
 
@@ -194,13 +249,21 @@ def main() -> None:
     parser.add_argument("--queue-runs", type=int, default=20, help="at most; a minute at most after 3")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument(
+        "--phase-seconds",
+        type=float,
+        default=None,
+        help="stop enrichment and export after this long and report their rate so far (for big runs)",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--arg", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        print(json.dumps(phase(args.phase, args.url, args.arg)))
+        print(json.dumps(phase(args.phase, args.url, args.arg, args.phase_seconds)))
         return
+    if args.phase_seconds is not None:
+        PHASE_SECONDS.extend(["--phase-seconds", str(args.phase_seconds)])
 
     n = args.posts
     sizes = (
@@ -241,11 +304,19 @@ def main() -> None:
             results["dask_speedup_2_vs_1"] = speedup
             results["dask_efficiency"] = speedup / 2
             results["dask_1_worker_vs_in_process"] = overhead
+            # On 2 cores shared by the driver and 2 workers, 2 batches take (2J + 2D) / 2 core-seconds
+            # where 1 worker takes max(J, D): the efficiency cannot pass J / (J + D).
+            judge, drive = d2["workers_cpu_per_1000"], d2["driver_cpu_per_1000"]
+            ceiling = judge / (judge + drive)
+            results["dask_ceiling_on_2_cores"] = ceiling
             print(
                 f"Dask  enrich  1 worker {d1['rate']:,.0f} posts/s, 2 workers {d2['rate']:,.0f} posts/s; "
                 f"speed-up {speedup:.2f}x, efficiency {speedup / 2:.2f}; "
                 f"1 worker takes {overhead:.2f}x the in-process time; "
-                f"driver peak RSS {d2['peak_rss_mb']:.0f} MB"
+                f"driver peak RSS {d2['peak_rss_mb']:.0f} MB\n"
+                f"      CPU per 1,000 posts: workers {judge:.2f} s, driver {drive:.2f} s, so on 2 cores "
+                f"the efficiency cannot pass {ceiling:.2f}",
+                flush=True,
             )
 
         if not args.no_postgres:

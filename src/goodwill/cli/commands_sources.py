@@ -50,17 +50,31 @@ def listen(
     ] = None,
     config: ConfigOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request (redacted).")] = False,
+    enrich: Annotated[
+        bool,
+        typer.Option(
+            "--enrich",
+            help="Judge each page's posts as they are stored (the `mode` of goodwill.toml), so the "
+            "queue is current without `goodwill enrich --stored`.",
+        ),
+    ] = False,
 ) -> None:
     """Collect new posts for every [[queries]] entry of goodwill.toml, then stop (or --follow).
 
     Each query resumes where it stopped: its cursor is stored with the posts of
     each page, so a killed listener loses nothing and duplicates nothing.
+    A stream (Bluesky's Jetstream) keeps only posts naming a configured brand.
     Credentials come from the environment variables named in [sources.NAME].
     """
     from goodwill.jobs.listen import Listener
     from goodwill.store import open_store
 
     workspace = resolve_workspace(config, require_config=True)
+    pipeline = None
+    if enrich and not dry_run:
+        from goodwill.enrich.registry import context_for, default_pipeline
+
+        pipeline = default_pipeline(context_for(workspace.config))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     log = (lambda line: err.print(line, markup=False)) if verbose else None
     with open_store(workspace.store_url) as store:
@@ -72,6 +86,7 @@ def listen(
             queries=query or (),
             dry_run=dry_run,
             log=log,
+            pipeline=pipeline,
         )
         try:
             if follow and not dry_run:

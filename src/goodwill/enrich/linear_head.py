@@ -37,6 +37,7 @@ from goodwill.enrich.sentiment import (
     ARTIFACT_PACKAGE,
     SentimentFeaturizer,
     SentimentModel,
+    hashed_dot,
     shared_model,
     tokenise,
 )
@@ -117,7 +118,7 @@ class LinearHead:
         nf = self.featurizer.n_features
         width = self.featurizer.width
         hashed, lexicon = self.featurizer.features(texts)
-        out = np.asarray(hashed @ self.weights[:nf], dtype=np.float64)
+        out = hashed_dot(hashed, self.weights[:nf])
         out += lexicon @ self.weights[nf:width] + self.bias
         if self.sentiment is not None:
             raw = self.sentiment.probabilities(texts, calibrated=False)

@@ -8,6 +8,11 @@ the posts) and nothing duplicated (the store is idempotent on
 
 One source failing (a 401, a disabled feed, a quota spent) is recorded in its
 state and reported; the other queries go on.
+
+Stream queries (a firehose) keep only posts naming a configured brand
+(:mod:`goodwill.jobs.stream_filter`). With a ``pipeline`` (``listen --enrich``),
+every page's posts are judged before the page is stored and their results are
+written in the same transaction (:mod:`goodwill.jobs.page_judgement`).
 """
 
 from __future__ import annotations
@@ -24,7 +29,10 @@ import httpx
 from sqlalchemy import Connection
 
 from goodwill.config import QueryConfig, SourceConfig, WorkspaceConfig
+from goodwill.enrich.pipeline import Pipeline
 from goodwill.errors import ConfigError, InputError, SourceError
+from goodwill.jobs.page_judgement import Judged, PageJudge
+from goodwill.jobs.stream_filter import BrandFilter
 from goodwill.models import Provenance
 from goodwill.sources.http import DryRun, HttpClient, PlannedRequest
 from goodwill.sources.meter import Meter, Spend
@@ -66,7 +74,11 @@ def _save_page(
     now: datetime,
     spent: Mapping[str, Spend],
     day: str,
+    judge: PageJudge | None = None,
+    judged: Judged | None = None,
 ) -> None:
+    if judge is not None and judged is not None:
+        judge.write(conn, judged, now)
     save_cursor(conn, source, query, cursor, now)
     add_spend(conn, source, spent, day)
 
@@ -112,6 +124,7 @@ class Listener:
 
     ``transport``, ``clock`` and ``sleep`` are the seams tests use (a local server or a
     mock transport; a clock that never waits). ``env`` is where credentials are read.
+    ``pipeline`` judges each page's posts as they are stored (``listen --enrich``).
     """
 
     def __init__(
@@ -127,8 +140,11 @@ class Listener:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         log: Callable[[str], None] | None = None,
+        pipeline: Pipeline | None = None,
     ) -> None:
         self.store = store
+        self.judge = PageJudge(pipeline) if pipeline is not None else None
+        self.brands = BrandFilter.of(config)
         self.dry_run = dry_run
         self.clock = clock
         self._sleep = sleep
@@ -250,6 +266,9 @@ class Listener:
         name = live.source.name
         result = QueryResult(source=name, query=query.key)
         cursor = self.store.read(lambda c: load_cursor(c, name, query.key))
+        stream = query.kind in live.source.stream_kinds
+        brands = self.brands if stream and query.params.get("keep") != "all" else None
+        streamed = stream and follow  # a live tail: bounded by its session, not by max_pages
         spec = Query(
             source=name,
             kind=query.kind,
@@ -257,15 +276,16 @@ class Listener:
             name=query.key,
             params=dict(query.params),
             follow=follow,
+            match=brands.wants if brands is not None else None,
         )
         try:
             for page in live.source.fetch(spec, cursor, live.client):
                 now = datetime.fromtimestamp(self.clock(), tz=UTC)
                 endpoint = live.client.redact(page.endpoint) if page.endpoint else None
                 provenance = Provenance(source=f"api:{name}", endpoint=endpoint, retrieved_at=now)
-                batch = [
-                    (item.post, RawRecord(payload=item.raw, provenance=provenance)) for item in page.items
-                ]
+                items = brands.keep(self.store, page.items) if brands is not None else page.items
+                batch = [(item.post, RawRecord(payload=item.raw, provenance=provenance)) for item in items]
+                judged = self.judge.judge([post for post, _ in batch]) if self.judge is not None else None
                 spent = live.client.meter.take_added()
                 day = _period_day(live.source)(self.clock())
 
@@ -277,10 +297,13 @@ class Listener:
                     now=now,
                     spent=spent,
                     day=day,
+                    judge=self.judge,
+                    judged=judged,
                 )
                 result.counts = result.counts + self.store.upsert(batch, also=also)
                 result.pages += 1
-                if result.pages >= live.config.max_pages:
+                # a stream's pages never end: its session_s bounds it, not the pages of a pass
+                if not streamed and result.pages >= live.config.max_pages:
                     self._say(f"{name}: {query.key}: stopped after max_pages={live.config.max_pages}")
                     break
         except DryRun as planned:

@@ -20,7 +20,7 @@ Post is a tombstone (``deleted=True, text=None``, see docs/store.md), made with
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -88,6 +88,11 @@ class Query:
     ``listen --follow``: a query of one of the source's ``stream_kinds`` may then hold
     its connection open and yield a page every few events (or seconds); otherwise it
     catches up and returns.
+
+    ``match``, when set, is the listener's test of a post's text (does it name a
+    configured brand?). A source that reads everything (a firehose) may drop new
+    posts that fail it before building them; the listener filters every page
+    anyway, so a source is free to ignore it.
     """
 
     source: str
@@ -96,6 +101,7 @@ class Query:
     name: str
     params: Mapping[str, str] = field(default_factory=dict)
     follow: bool = False
+    match: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

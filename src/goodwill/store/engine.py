@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from goodwill.errors import StoreError
+from goodwill.store.records import encode_json
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -89,7 +90,7 @@ def make_engine(url: str) -> Engine:
             "write the URL as postgresql+psycopg://user@host/db."
         )
     try:
-        engine = create_engine(parsed, pool_pre_ping=backend == "postgresql")
+        engine = create_engine(parsed, pool_pre_ping=backend == "postgresql", json_serializer=encode_json)
     except NoSuchModuleError:
         raise StoreError(f"{shown}: no SQLAlchemy driver for this database is installed.") from None
     except ImportError as exc:

@@ -23,7 +23,7 @@ from goodwill.store.dialect import bulk_insert
 from goodwill.store.engine import make_engine, migrate_schema, store_error, write
 from goodwill.store.query import PostQuery, filter_clauses, posted_at
 from goodwill.store.reading import stored_posts
-from goodwill.store.records import RawRecord, StoredPost, UpsertCounts
+from goodwill.store.records import EncodedJSON, RawRecord, StoredPost, UpsertCounts
 from goodwill.store.schema import enrichments, post_versions, posts, raw_payloads
 from goodwill.store.stats import compute_stats
 from goodwill.store.upsert import upsert_batch
@@ -102,14 +102,17 @@ class Store:
         with self.reading() as conn:
             return fn(conn)
 
-    def save_enrichment(self, rows: Sequence[tuple[int, str, str, Mapping[str, Any]]]) -> None:
-        """Store ``(post_id, stage, stage_version, result)`` rows (same key: replaced) in ONE transaction."""
+    def save_enrichment(self, rows: Sequence[tuple[int, str, str, Mapping[str, Any] | EncodedJSON]]) -> None:
+        """Store ``(post_id, stage, stage_version, result)`` rows (same key: replaced) in ONE transaction.
+
+        A result may come serialised already (:class:`EncodedJSON`, from a Dask worker).
+        """
         if not rows:
             return
         now = _now()
         # No copy of a result that is a dict already: at 7 stages per post, copies add up.
         keyed = {
-            (pid, stage, version): result if type(result) is dict else dict(result)
+            (pid, stage, version): result if isinstance(result, dict | EncodedJSON) else dict(result)
             for pid, stage, version, result in rows
         }
 

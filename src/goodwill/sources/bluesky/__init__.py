@@ -91,7 +91,7 @@ class BlueskySource:
         "search": "words to find (app.bsky.feed.searchPosts; needs a login)",
         "author": "a handle or DID: the account's posts, replies and reposts",
         "thread": "a post's at:// URI or bsky.app URL: it, its parents and its replies",
-        "jetstream": "collections to tail live (default app.bsky.feed.post; param wantedDids)",
+        "jetstream": "collections to tail live (default app.bsky.feed.post, * for all; param wantedDids)",
     }
 
     def __init__(self, settings: SourceSettings) -> None:
@@ -102,8 +102,9 @@ class BlueskySource:
         self.page_size = int(settings.options.get("page_size", 100))
         self.backfill_days = float(settings.options.get("backfill_days", 7))
         self.max_pages = int(settings.options.get("max_pages", 50))
-        self.batch = int(settings.options.get("batch", 200))
+        self.batch = int(settings.options.get("batch", 1000))
         self.idle_s = float(settings.options.get("idle_s", 1.0))
+        self.page_s = float(settings.options.get("page_s", 1.0))
         self.margin_us = int(float(settings.options.get("margin_s", 2.0)) * 1_000_000)
         session = settings.options.get("stream_seconds", 300)
         self.stream_seconds = float(session) if session is not None else None
@@ -196,7 +197,12 @@ class BlueskySource:
         if query.kind == "thread":
             return self._thread(value, client)
         if query.kind == "jetstream":
-            collections = [c.strip() for c in (value or POST_COLLECTION).split(",") if c.strip()]
+            # "*": every collection (Jetstream sends all when wantedCollections is absent)
+            collections = (
+                []
+                if value == "*"
+                else [c.strip() for c in (value or POST_COLLECTION).split(",") if c.strip()]
+            )
             dids = [d.strip() for d in query.params.get("wantedDids", "").split(",") if d.strip()]
             return tail(
                 client,
@@ -206,8 +212,10 @@ class BlueskySource:
                 cursor=cursor,
                 batch=self.batch,
                 idle_s=self.idle_s,
+                page_s=self.page_s,
                 margin_us=self.margin_us,
                 session_s=self.stream_seconds,
+                match=query.match,
             )
         raise InputError(f"bluesky: unknown query kind {query.kind!r}; use one of {', '.join(self.kinds)}.")
 

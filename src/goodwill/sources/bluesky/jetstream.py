@@ -8,8 +8,11 @@ delivery is at least once, so a resumed tail starts from the newest stored time
 minus ``margin_us`` (2 s by default): the few events seen twice are absorbed by the
 idempotent store, and none are lost.
 
-Pages are cut every ``batch`` events, or when the socket has been quiet for
-``idle_s``, so the stored cursor never lags far behind what was stored. Closing
+Pages are cut every ``batch`` events, ``page_s`` seconds after a page's first
+event, or when the socket has been quiet for ``idle_s``: so the stored cursor and
+the stored posts lag the stream by about a second at most, and a busy stream is
+written in large pages (each page is one transaction, whose fixed cost a page of
+a thousand events shares). Closing
 waits at most a second for the server's close frame (a busy stream keeps the
 socket full, and the cursor is already stored). A clean
 close ends the fetch; a dropped connection is reopened (with backoff, from the
@@ -21,7 +24,7 @@ and come back (resuming from the stored cursor).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -62,13 +65,16 @@ def tail(
     collections: Sequence[str],
     dids: Sequence[str],
     cursor: Mapping[str, Any] | None,
-    batch: int = 200,
+    batch: int = 1000,
     idle_s: float = 1.0,
+    page_s: float = 1.0,
     margin_us: int = 2_000_000,
     open_timeout_s: float = 10.0,
     session_s: float | None = None,
+    match: Callable[[str], bool] | None = None,
 ) -> Iterator[Page]:
-    """Pages of Jetstream events from the stored ``time_us`` on (None: from now)."""
+    """Pages of Jetstream events from the stored ``time_us`` on (None: from now); with ``match``,
+    only the new posts whose text passes it (see :func:`~goodwill.sources.bluesky.posts.jetstream_items`)."""
     stored = (cursor or {}).get("time_us")
     newest: int | None = (
         int(stored) if isinstance(stored, int | float) and not isinstance(stored, bool) else None
@@ -86,6 +92,7 @@ def tail(
         client.meter.check(_CONNECT)
         items: list[Item] = []
         counted = 0
+        cut = 0.0  # when the page being filled must be yielded
         try:
             with ws_client.connect(
                 url, open_timeout=open_timeout_s, close_timeout=1.0, max_size=2**22
@@ -110,9 +117,12 @@ def tail(
                     moment = event.get("time_us")
                     if isinstance(moment, int) and not isinstance(moment, bool):
                         newest = moment if newest is None else max(newest, moment)
-                    items.extend(jetstream_items(event))
+                    items.extend(jetstream_items(event, match))
                     counted += 1
-                    if counted >= batch:
+                    now = client.clock()
+                    if counted == 1:
+                        cut = now + page_s
+                    if counted >= batch or now >= cut:
                         yield Page(items, {"time_us": newest}, endpoint=base)
                         items, counted = [], 0
         except ConnectionClosedOK:

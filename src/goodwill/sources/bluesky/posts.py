@@ -26,7 +26,7 @@ Quoted posts in a view's embed (``app.bsky.embed.record#viewRecord``) are posts 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -185,8 +185,12 @@ class _Collector:
             )
 
 
-def jetstream_items(event: Mapping[str, Any]) -> list[Item]:
-    """One Jetstream v1 event: a post create/update is a Post, a post delete a tombstone."""
+def jetstream_items(event: Mapping[str, Any], match: Callable[[str], bool] | None = None) -> list[Item]:
+    """One Jetstream v1 event: a post create/update is a Post, a post delete a tombstone.
+
+    With ``match``, a created post whose text fails it is dropped here, before its raw
+    event is copied (updates and deletes always pass: they may concern a stored post).
+    """
     if event.get("kind") != "commit":
         return []
     did, commit = event.get("did"), event.get("commit")
@@ -203,6 +207,11 @@ def jetstream_items(event: Mapping[str, Any]) -> list[Item]:
         return [Item(post=tombstone(NETWORK, uri), raw=dict(event))]
     record = commit.get("record")
     if operation in ("create", "update") and isinstance(record, Mapping):
+        if match is not None and operation == "create":
+            # the text record_post would build, tested before the Post is: most posts stop here
+            raw_text = record.get("text")
+            if not isinstance(raw_text, str) or not match(text_with_links(raw_text, record.get("facets"))):
+                return []
         post = record_post(uri, record, Author(native_id=did))
         if post is not None:
             return [Item(post=post, raw=dict(event))]
