@@ -226,7 +226,7 @@ class AccurateSentimentStage:
     """
 
     name = "sentiment"
-    version = "accurate.2"
+    version = "accurate.3"
     requires: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("sentiment",)
 
