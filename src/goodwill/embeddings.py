@@ -91,10 +91,14 @@ def _load(threads: int) -> tuple[Any, Any]:
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    # Idle worker threads sleep instead of spinning: on a shared machine spinning burnt a quarter
+    # more CPU per embedding for no gain in speed (bench/bench_accurate.py).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
     tokenizer = tokenizers.Tokenizer.from_file(str(tokenizer_file))
+    # The file pads every text to 128 tokens; tweets average 29, so padding is done per batch here.
+    tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=MAX_TOKENS)
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
     return session, tokenizer
 
 
@@ -123,14 +127,25 @@ class MiniLMEncoder:
 
     Vectors of texts seen before are kept (up to ``cache_size`` texts, oldest
     dropped first), so rebuilding an index after one new reply embeds one text,
-    not all of them again.
+    not all of them again. ``max_tokens`` cuts longer texts (counting [CLS] and
+    [SEP]); the model's own window, 256, is the most.
     """
 
     name = "minilm"
 
-    def __init__(self, *, threads: int | None = None, batch_size: int = 32, cache_size: int = 50_000) -> None:
+    def __init__(
+        self,
+        *,
+        threads: int | None = None,
+        batch_size: int = 32,
+        cache_size: int = 50_000,
+        max_tokens: int = MAX_TOKENS,
+    ) -> None:
+        if not 2 <= max_tokens <= MAX_TOKENS:
+            raise ModelError(f"max_tokens must be between 2 and {MAX_TOKENS}, not {max_tokens}")
         self.threads = threads or min(4, os.cpu_count() or 1)
         self.batch_size = batch_size
+        self.max_tokens = max_tokens
         self.cache_size = cache_size
         self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
 
@@ -161,19 +176,36 @@ class MiniLMEncoder:
     def _embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         session, tokenizer = _load(self.threads)
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        # Similar lengths in a batch waste less work on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        encodings = tokenizer.encode_batch([text or " " for text in texts])
+        ids = [_truncated(e.ids, self.max_tokens) for e in encodings]
+        lengths = np.array([len(row) for row in ids])
+        # Batches of similar token counts, each padded only to its longest: sorting by characters
+        # left 40% of the tokens the model ran on as padding, sorting by tokens leaves 2-3%.
+        order = np.argsort(lengths, kind="stable")
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            encodings = tokenizer.encode_batch([texts[i] or " " for i in chunk])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-            types = np.zeros_like(ids)
+            batch_ids, mask = _padded([ids[i] for i in chunk.tolist()], int(lengths[chunk].max()))
             (hidden,) = session.run(
-                ["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+                ["last_hidden_state"],
+                {"input_ids": batch_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(batch_ids)},
             )
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[chunk] = pooled / np.maximum(norms, 1e-12)
         return out
+
+
+def _truncated(ids: list[int], max_tokens: int) -> list[int]:
+    """The first ``max_tokens`` tokens, still ending with [SEP], as the tokenizer's own truncation does."""
+    return ids if len(ids) <= max_tokens else [*ids[: max_tokens - 1], ids[-1]]
+
+
+def _padded(rows: list[list[int]], length: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Token ids right-padded with [PAD] (id 0) to ``length``, and the attention mask."""
+    ids = np.zeros((len(rows), length), dtype=np.int64)
+    mask = np.zeros((len(rows), length), dtype=np.int64)
+    for r, row in enumerate(rows):
+        ids[r, : len(row)] = row
+        mask[r, : len(row)] = 1
+    return ids, mask
