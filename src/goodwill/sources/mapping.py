@@ -11,6 +11,7 @@ cannot be used raises RecordRejected naming the field, and how to map it.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -75,13 +76,19 @@ def _lookup(record: Mapping[str, Any], path: str) -> Any:
     for part in path.split("."):
         if isinstance(node, dict) or isinstance(node, Mapping):  # noqa: SIM101 (dict first: fast path)
             node = node.get(part, _MISSING)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and part.isdecimal() and len(part) < 10 and int(part) < len(node):
             node = node[int(part)]
         else:
             return _MISSING
         if node is _MISSING:
             return _MISSING
     return node
+
+
+def _shown(value: Any) -> str:
+    """A short preview of a bad value for a message: bounded in depth and length, whatever came in
+    (``repr`` of a record nested hundreds deep would itself overflow the stack)."""
+    return reprlib.repr(value)[:40]
 
 
 def _absent(value: Any) -> bool:
@@ -122,10 +129,10 @@ def _count(value: Any, field: str, source: str) -> int | None:
         raise RecordRejected(f"'{source}' ({field}) must be a whole number, not a boolean")
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 18:
+        value = int(value.strip())  # longer is no real count, and past 4,300 digits int() refuses
     if not isinstance(value, int) or value < 0:
-        raise RecordRejected(f"'{source}' ({field}) must be a whole number >= 0, got {value!r:.40}")
+        raise RecordRejected(f"'{source}' ({field}) must be a whole number >= 0, got {_shown(value)}")
     return value
 
 
@@ -138,7 +145,7 @@ def _flag(value: Any, field: str, source: str) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise RecordRejected(f"'{source}' ({field}) must be true or false, got {value!r:.40}")
+    raise RecordRejected(f"'{source}' ({field}) must be true or false, got {_shown(value)}")
 
 
 def _epoch(number: float, source: str) -> datetime:
@@ -163,7 +170,7 @@ def _timestamp(value: Any, source: str) -> datetime | None:
         raise RecordRejected(f"'{source}' (created_at) must be a date string, not {type(value).__name__}")
     text = value.strip()
     parsed: datetime | None = None
-    if text.lstrip("-").replace(".", "", 1).isdigit():
+    if text.lstrip("-").replace(".", "", 1).isdecimal():  # "²" is a digit, yet no number
         return _epoch(float(text), source)
     try:
         parsed = datetime.fromisoformat(text)

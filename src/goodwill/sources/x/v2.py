@@ -92,7 +92,7 @@ def _followers(user: Mapping[str, Any]) -> int | None:
         return None
     if isinstance(count, int) and count >= 0:
         return count
-    if isinstance(count, str) and count.isdigit():
+    if isinstance(count, str) and count.isdecimal() and len(count) <= 18:
         return int(count)
     return None
 
