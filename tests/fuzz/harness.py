@@ -321,8 +321,9 @@ def _worker(
     """Run ``indices``; ``progress`` holds (index, start time) of the payload in hand for the watchdog."""
     batch: dict[str, Any] = _empty_batch()
     for index in indices:
-        progress[0], progress[1] = index, time.monotonic()
+        progress[0], progress[1], progress[2] = index, time.monotonic(), 0.0
         payload = target.make(seed, index)
+        progress[1], progress[2] = time.monotonic(), 1.0  # from here on, the target's time
         outcome, seconds, detail = run_one(target, payload, hang_s)
         progress[1] = 0.0
         batch["done"].append(index)
@@ -357,7 +358,7 @@ def fuzz_target(
     start = time.perf_counter()
 
     def launch(indices: list[int]) -> None:
-        progress = ctx.Array("d", [-1.0, 0.0], lock=False)
+        progress = ctx.Array("d", [-1.0, 0.0, 0.0], lock=False)  # index, since when, feeding?
         proc = ctx.Process(target=_worker, args=(target, seed, indices, hang_s, progress, results, str(out)))
         proc.start()
         running[proc] = (indices, progress, set())
@@ -387,6 +388,8 @@ def fuzz_target(
                 proc.kill()
                 proc.join()
                 index = int(progress[0])
+                if not progress[2]:  # stuck building the payload: the harness's fault, not the target's
+                    raise RuntimeError(f"{name}: building payload {index} (seed {seed}) took too long")
                 payload = target.make(seed, index)
                 saved = save_payload(out, name, seed, payload, f"hang: killed after {hang_s * 2 + 5:.0f} s")
                 report.failures.append(

@@ -339,17 +339,25 @@ def mutate_document(doc: Any, rng: random.Random, kinds: set[str]) -> Any:
     return doc
 
 
-def shallow(value: Any, limit: int = 400) -> bool:
-    """True when json.dumps can write ``value`` (nesting well under the recursion limit)."""
+def shallow(value: Any, limit: int = 400, max_chars: int = 4_000_000) -> bool:
+    """True when json.dumps can write ``value`` quickly: nesting well under the recursion limit,
+    and not a thousand copies of a megabyte string (a gigabyte of JSON stalled a worker)."""
     stack = [(value, 0)]
+    chars = 0
     while stack:
         node, depth = stack.pop()
         if depth > limit:
             return False
         if isinstance(node, dict):
             stack.extend((v, depth + 1) for v in node.values())
+            chars += 2 * len(node)
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node)
+            chars += len(node)
+        elif isinstance(node, str):
+            chars += len(node)
+        if chars > max_chars:
+            return False
     return True
 
 

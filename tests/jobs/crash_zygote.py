@@ -23,11 +23,12 @@ from goodwill.models import Post
 from goodwill.store import open_store
 
 
-def _run(words: list[str], pipeline: Pipeline) -> None:
+def _run(words: list[str], pipeline: Pipeline | None) -> None:
     if words[0] == "import":
         with open_store(words[1]) as store:
             import_files(store, [words[2]], batch_size=int(words[3]))
     elif words[0] == "enrich":
+        assert pipeline is not None, "this parent was started with --listen-only"
         with open_store(words[1]) as store:
             enrich_stored(store, pipeline, batch_size=int(words[2]))
     elif words[0] == "listen":
@@ -40,8 +41,10 @@ def _run(words: list[str], pipeline: Pipeline) -> None:
 
 
 def main() -> None:
-    pipeline = default_pipeline(StageContext())  # load the models once, before any fork
-    pipeline.run_by_stage([Post(native_id="warm", text="warm up every stage @acme, refund please?")])
+    pipeline: Pipeline | None = None
+    if "--listen-only" not in sys.argv:  # listen trials need no model: start in a second, not ten
+        pipeline = default_pipeline(StageContext())  # load the models once, before any fork
+        pipeline.run_by_stage([Post(native_id="warm", text="warm up every stage @acme, refund please?")])
     _register()  # the CLI's commands and the HN source imported once, before any fork
     import goodwill.sources.hackernews  # noqa: F401
 

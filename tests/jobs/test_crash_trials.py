@@ -33,7 +33,7 @@ ZYGOTE = Path(__file__).with_name("crash_zygote.py")
 
 
 class Zygote:
-    def __init__(self) -> None:
+    def __init__(self, *args: str) -> None:
         env = {
             **os.environ,
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -41,7 +41,11 @@ class Zygote:
             "OMP_NUM_THREADS": "1",
         }
         self.proc = subprocess.Popen(
-            [sys.executable, str(ZYGOTE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+            [sys.executable, str(ZYGOTE), *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         assert self._line() == "ready"
 

@@ -10,11 +10,12 @@ import pytest
 from goodwill.errors import InputError, RecordRejected
 from goodwill.jobs.enrich_stream import parse_line
 from goodwill.json_input import load_json
+from goodwill.sources.bluesky.facets import text_with_links
 from goodwill.sources.hackernews import normalise_document
 from goodwill.sources.html_text import html_to_text
 from goodwill.sources.mapping import record_to_post
 from goodwill.sources.registry import build_source
-from goodwill.sources.rss import parse_feed
+from goodwill.sources.rss import MAX_TAGS, parse_feed
 from goodwill.sources.source import read_json_documents
 from goodwill.sources.x.archive import _text as archive_text
 from goodwill.sources.x.v2 import _followers as x_followers
@@ -141,3 +142,61 @@ def test_youtube_feed_with_lone_surrogates_parses() -> None:
 
 def test_hn_id_of_unicode_digits_is_no_id() -> None:
     assert normalise_document({"id": "²", "type": "story", "title": "t"}) == []
+
+
+def test_json_with_an_integer_of_a_million_digits_is_refused_as_bad_json(tmp_path: Path) -> None:
+    export = tmp_path / "long.json"
+    export.write_text('{"id": ' + "1" * 1_000_000 + "}", encoding="utf-8")
+    with pytest.raises(InputError, match="a number too long to read"):
+        list(read_json_documents(export))  # was ValueError: Exceeds the limit (4300 digits)
+
+
+@pytest.mark.parametrize("when", [10**4299, -(10**400)])
+def test_created_at_an_integer_too_big_for_a_float_is_out_of_range(when: int) -> None:
+    with pytest.raises(RecordRejected, match="out of range"):
+        record_to_post({"id": "1", "text": "t", "created_at": when})  # was OverflowError
+
+
+def test_bluesky_link_facets_on_text_with_lone_surrogates_keep_the_text() -> None:
+    link = {"$type": "app.bsky.richtext.facet#link", "uri": "https://a.example/x"}
+    facets = [{"index": {"byteStart": 4, "byteEnd": 12}, "features": [link]}]
+    # was UnicodeEncodeError
+    assert text_with_links("see a.exampl\ud800e", facets) == "see https://a.example/x\ud800e"
+    cut = [{"index": {"byteStart": 1, "byteEnd": 3}, "features": [link]}]
+    assert text_with_links("é€x", cut) == "é€x"  # a facet cutting a character in two is ignored
+
+
+def test_html_marked_sections_html_parser_does_not_know_read_as_text() -> None:
+    assert html_to_text("a <![CD b") == "a <![CD b"  # was AssertionError: unknown status keyword 'CD'
+    assert html_to_text("<p>x</p><![CDATA[ y ]]>") == "x"
+
+
+RSS_ITEM = (
+    '<rss version="2.0"><channel><title>f</title><item><title>t</title><link>{}</link></item></channel></rss>'
+)
+
+
+def test_rss_entry_link_that_is_no_url_is_dropped_not_a_crash() -> None:
+    _, items = parse_feed(RSS_ITEM.format("http://[::1"), base="https://feeds.example/")
+    assert [(i.post.text, i.post.url) for i in items] == [("t", None)]  # was ValueError: Invalid IPv6 URL
+    feed = '{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "title": "t", '
+    feed += '"url": "http://[x", "authors": 7}]}'
+    assert [(i.post.text, i.post.author) for i in parse_feed(feed)[1]] == [("t", None)]
+
+
+def test_rss_more_tags_than_any_feed_is_refused_before_parsing() -> None:
+    with pytest.raises(InputError, match="more than 100,000 tags"):
+        parse_feed("<p>" * (MAX_TAGS + 1))  # feedparser took half a minute on a megabyte of them
+
+
+@pytest.mark.parametrize(
+    ("feed", "crash"),
+    [
+        ("<rss><channel><item><title>&#99999999999;</title></item></channel></rss>", "OverflowError"),
+        ("<feed><entry><title>&#x110000;</title><p></entry>", "ValueError: chr()"),
+        ("<rss><channel><item><title>a &#55296; <br></title></item></channel></rss>", "UnicodeEncodeError"),
+    ],
+)
+def test_rss_feedparser_failing_inside_is_our_input_error(feed: str, crash: str) -> None:
+    with pytest.raises(InputError, match=f"the feed parser failed on it \\({crash}"):
+        parse_feed(feed)  # feedparser 'never raises' (bozo), yet did, on character references

@@ -46,6 +46,8 @@ _FALSE = frozenset({"false", "0", "no", "n", "f", ""})
 _TWITTER_DATE = "%a %b %d %H:%M:%S %z %Y"
 #: Epoch values above this are milliseconds (1e11 s is the year 5138).
 _MS_THRESHOLD = 100_000_000_000
+#: no epoch in seconds or milliseconds, with a fraction, is longer
+_MAX_EPOCH_CHARS = 40
 
 
 def parse_mapping(spec: str) -> dict[str, str]:
@@ -149,11 +151,11 @@ def _flag(value: Any, field: str, source: str) -> bool:
 
 
 def _epoch(number: float, source: str) -> datetime:
-    seconds = number / 1000 if abs(number) >= _MS_THRESHOLD else number
-    try:
+    try:  # an int too big for a float (10**400) overflows already in the division
+        seconds = number / 1000 if abs(number) >= _MS_THRESHOLD else number
         return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError):
-        raise RecordRejected(f"'{source}' (created_at) is out of range: {number!r}") from None
+        raise RecordRejected(f"'{source}' (created_at) is out of range: {_shown(number)}") from None
 
 
 def _timestamp(value: Any, source: str) -> datetime | None:
@@ -162,7 +164,9 @@ def _timestamp(value: Any, source: str) -> datetime | None:
         return None
     if isinstance(value, bool):
         raise RecordRejected(f"'{source}' (created_at) must be a date, not a boolean")
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return _epoch(value, source)
+    if isinstance(value, float):
         if not math.isfinite(value):
             raise RecordRejected(f"'{source}' (created_at) is not a finite number")
         return _epoch(value, source)
@@ -171,6 +175,8 @@ def _timestamp(value: Any, source: str) -> datetime | None:
     text = value.strip()
     parsed: datetime | None = None
     if text.lstrip("-").replace(".", "", 1).isdecimal():  # "²" is a digit, yet no number
+        if len(text) > _MAX_EPOCH_CHARS:  # float() of a million digits takes minutes
+            raise RecordRejected(f"'{source}' (created_at) is out of range: {_shown(text)}")
         return _epoch(float(text), source)
     try:
         parsed = datetime.fromisoformat(text)
