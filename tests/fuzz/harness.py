@@ -8,7 +8,7 @@ exception, never a hang.
 
 Payloads come from mutator.py, each a pure function of (target, seed, index). Work
 is cut into chunks run in forked worker processes (``--jobs``). A worker that takes
-longer than ``--hang`` seconds on one payload gets SIGALRM (the traceback says where
+longer than ``--hang`` CPU seconds on one payload gets SIGPROF (the traceback says where
 it was stuck); one that does not answer even that (stuck in C) is SIGKILLed by the
 parent's watchdog. Either way the payload is a failure, saved under ``--out``, and
 the chunk goes on after it: a hang is reported, never a stall.
@@ -61,7 +61,7 @@ from samples import SAMPLES  # noqa: E402
 from goodwill.errors import GoodwillError  # noqa: E402
 from goodwill.sources.registry import available_sources, build_source  # noqa: E402
 
-#: seconds one payload may take before it counts as a hang
+#: CPU seconds one payload may take before it counts as a hang
 HANG_S = 20.0
 CHUNK = 2_000
 ROOT = HERE.parents[1]
@@ -69,7 +69,7 @@ CONTRACT_SAMPLE = ROOT / "examples" / "sample" / "posts.jsonl"
 
 
 class Hang(BaseException):  # not an Exception: a parser's broad ``except Exception`` must not swallow it
-    """Raised by SIGALRM inside a payload that ran past the budget."""
+    """Raised by SIGPROF inside a payload that ran past its CPU budget."""
 
 
 # -- targets ----------------------------------------------------------------------------------------
@@ -292,14 +292,24 @@ def save_payload(out: Path, target: str, seed: int, payload: Payload, note: str)
 # -- workers and the watchdog -----------------------------------------------------------------------
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds process ``pid`` has used (user + system, /proc): the watchdog's clock. Wall time
+    would call a payload hung because the machine is busy (nice 10 under load 15 gets ~1% of a core)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _alarm(signum: int, frame: FrameType | None) -> None:
     raise Hang("no answer within the time budget")
 
 
 def run_one(target: Target, payload: Payload, hang_s: float) -> tuple[str, float, str]:
     """("ok" | "reject" | "crash" | "hang", seconds, traceback) for one payload, alarm armed."""
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, hang_s)
+    signal.signal(signal.SIGPROF, _alarm)
+    signal.setitimer(signal.ITIMER_PROF, hang_s)  # CPU seconds: a loaded machine is no hang
     start = time.perf_counter()
     try:
         target.feed(payload)
@@ -311,7 +321,7 @@ def run_one(target: Target, payload: Payload, hang_s: float) -> tuple[str, float
     except Exception:  # anything else is what we hunt
         outcome, detail = "crash", traceback.format_exc(limit=-12)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
     return outcome, time.perf_counter() - start, detail
 
 
@@ -321,9 +331,9 @@ def _worker(
     """Run ``indices``; ``progress`` holds (index, start time) of the payload in hand for the watchdog."""
     batch: dict[str, Any] = _empty_batch()
     for index in indices:
-        progress[0], progress[1], progress[2] = index, time.monotonic(), 0.0
+        progress[0], progress[1], progress[2] = index, _cpu(os.getpid()), 0.0
         payload = target.make(seed, index)
-        progress[1], progress[2] = time.monotonic(), 1.0  # from here on, the target's time
+        progress[1], progress[2] = _cpu(os.getpid()), 1.0  # from here on, the target's time
         outcome, seconds, detail = run_one(target, payload, hang_s)
         progress[1] = 0.0
         batch["done"].append(index)
@@ -383,7 +393,7 @@ def fuzz_target(
         drain(0.2)
         for proc in list(running):
             indices, progress, done = running[proc]
-            stuck = progress[1] and time.monotonic() - progress[1] > hang_s * 2 + 5
+            stuck = progress[1] and _cpu(proc.pid) - progress[1] > hang_s * 2 + 5
             if stuck:  # not even SIGALRM got through: stuck in C code
                 proc.kill()
                 proc.join()
@@ -449,7 +459,7 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=0, help="a run is reproducible from its seed")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
-    parser.add_argument("--hang", type=float, default=HANG_S, help="seconds one payload may take")
+    parser.add_argument("--hang", type=float, default=HANG_S, help="CPU seconds one payload may take")
     parser.add_argument("--index", type=int, help="replay one payload (with --target and --seed)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "fuzz", help="where failures are saved")
     parser.add_argument("--json", type=Path, help="write the per-target summaries here")
@@ -472,6 +482,7 @@ def main() -> int:
         summaries.append(report.summary())
         failed += bool(report.failures)
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         document = {"started": started, "seed": args.seed, "load": os.getloadavg(), "targets": summaries}
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return 1 if failed else 0
