@@ -64,6 +64,8 @@ from goodwill.sources.registry import available_sources, build_source  # noqa: E
 #: CPU seconds one payload may take before it counts as a hang
 HANG_S = 20.0
 CHUNK = 2_000
+#: wall seconds a payload may sit without using CPU (blocked, not busy) before it is killed
+BLOCKED_S = 600.0
 ROOT = HERE.parents[1]
 CONTRACT_SAMPLE = ROOT / "examples" / "sample" / "posts.jsonl"
 
@@ -331,7 +333,7 @@ def _worker(
     """Run ``indices``; ``progress`` holds (index, start time) of the payload in hand for the watchdog."""
     batch: dict[str, Any] = _empty_batch()
     for index in indices:
-        progress[0], progress[1], progress[2] = index, _cpu(os.getpid()), 0.0
+        progress[0], progress[1], progress[2], progress[3] = index, _cpu(os.getpid()), 0.0, time.monotonic()
         payload = target.make(seed, index)
         progress[1], progress[2] = _cpu(os.getpid()), 1.0  # from here on, the target's time
         outcome, seconds, detail = run_one(target, payload, hang_s)
@@ -355,10 +357,17 @@ def _empty_batch() -> dict[str, Any]:
 
 
 def fuzz_target(
-    name: str, examples: int, *, seed: int = 0, jobs: int = 2, hang_s: float = HANG_S, out: Path | None = None
+    name: str,
+    examples: int,
+    *,
+    seed: int = 0,
+    jobs: int = 2,
+    hang_s: float = HANG_S,
+    out: Path | None = None,
+    target: Target | None = None,
 ) -> Report:
     """``examples`` payloads of ``name`` over ``jobs`` forked workers, with a watchdog on each."""
-    target = build_target(name)
+    target = target or build_target(name)
     out = out or ROOT / "build" / "fuzz"
     report = Report(name)
     ctx = mp.get_context("fork")
@@ -368,7 +377,8 @@ def fuzz_target(
     start = time.perf_counter()
 
     def launch(indices: list[int]) -> None:
-        progress = ctx.Array("d", [-1.0, 0.0, 0.0], lock=False)  # index, since when, feeding?
+        # index, CPU seconds at its start, feeding yet?, wall clock at its start
+        progress = ctx.Array("d", [-1.0, 0.0, 0.0, 0.0], lock=False)
         proc = ctx.Process(target=_worker, args=(target, seed, indices, hang_s, progress, results, str(out)))
         proc.start()
         running[proc] = (indices, progress, set())
@@ -393,7 +403,10 @@ def fuzz_target(
         drain(0.2)
         for proc in list(running):
             indices, progress, done = running[proc]
-            stuck = progress[1] and _cpu(proc.pid) - progress[1] > hang_s * 2 + 5
+            # CPU past the budget (SIGPROF could not interrupt C code), or blocked for ten minutes
+            stuck = progress[1] and (
+                _cpu(proc.pid) - progress[1] > hang_s * 2 + 5 or time.monotonic() - progress[3] > BLOCKED_S
+            )
             if stuck:  # not even SIGALRM got through: stuck in C code
                 proc.kill()
                 proc.join()
