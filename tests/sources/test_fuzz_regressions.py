@@ -11,7 +11,7 @@ from goodwill.errors import InputError, RecordRejected
 from goodwill.jobs.enrich_stream import parse_line
 from goodwill.json_input import load_json
 from goodwill.sources.bluesky.facets import text_with_links
-from goodwill.sources.hackernews import normalise_document
+from goodwill.sources.hackernews import id_list, normalise_document
 from goodwill.sources.html_text import html_to_text
 from goodwill.sources.mapping import record_to_post
 from goodwill.sources.registry import build_source
@@ -200,3 +200,8 @@ def test_rss_more_tags_than_any_feed_is_refused_before_parsing() -> None:
 def test_rss_feedparser_failing_inside_is_our_input_error(feed: str, crash: str) -> None:
     with pytest.raises(InputError, match=f"the feed parser failed on it \\({crash}"):
         parse_feed(feed)  # feedparser 'never raises' (bozo), yet did, on character references
+
+
+def test_hn_story_list_of_endless_digits_reads_bounded_ids() -> None:
+    ids = id_list("[1, 2, ..., " + "9" * 5_000)  # not JSON: the lenient reader; was int() ValueError
+    assert ids[:2] == [1, 2] and max(ids) == 10**20 - 1

@@ -54,7 +54,7 @@ ITEM_URL = "https://news.ycombinator.com/item?id={}"
 _STORY_LISTS = frozenset({"new", "top", "best", "ask", "show", "job"})
 _STORY_TYPES = frozenset({"story", "job", "poll"})
 _ALGOLIA_TYPES = ("comment", "story", "poll", "pollopt", "job")
-_INT = re.compile(r"\d+")
+_INT = re.compile(r"[0-9]{1,20}")  # ASCII and bounded: int() refuses 4,301 digits
 _DAY = 86_400.0
 
 
@@ -338,7 +338,8 @@ class HackerNewsSource:
                 items.extend(self.normalise(document))
                 if isinstance(document, Mapping):
                     kids = document.get("kids")
-                    pending.extend(k for k in kids if isinstance(k, int)) if isinstance(kids, list) else None
+                    if isinstance(kids, list):  # a number or a string has no replies to fetch
+                        pending.extend(k for k in kids if isinstance(k, int))
             first = False
             yield Page(items, {"pending": pending}, endpoint=endpoint)
 
