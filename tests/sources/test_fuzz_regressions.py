@@ -205,3 +205,11 @@ def test_rss_feedparser_failing_inside_is_our_input_error(feed: str, crash: str)
 def test_hn_story_list_of_endless_digits_reads_bounded_ids() -> None:
     ids = id_list("[1, 2, ..., " + "9" * 5_000)  # not JSON: the lenient reader; was int() ValueError
     assert ids[:2] == [1, 2] and max(ids) == 10**20 - 1
+
+
+def test_x_compliance_line_whose_action_is_nested_deep_is_no_post() -> None:
+    deep: object = "delete"
+    for _ in range(5_000):
+        deep = [deep]
+    source = build_source("x")
+    assert source.normalise({"id": "1", "action": deep, "created_at": "2026-01-01T00:00:00Z"}) == []
