@@ -48,7 +48,7 @@ bench-scale: install  ## SQLite vs PostgreSQL, Dask 1 vs 2 workers, peak RSS (PO
 	$(BIN)/python bench/bench_firehose.py
 
 fuzz: install  ## mutate every source's recorded payloads and fuzz the enrich contract (EXAMPLES=100000 each)
-	$(BIN)/python tests/fuzz/harness.py --examples $(or $(EXAMPLES),100000)
+	nice -n 10 $(BIN)/python tests/fuzz/harness.py --examples $(or $(EXAMPLES),100000) --jobs 2 --json build/fuzz/summary.json
 
 docs: install  ## regenerate docs/cli.md from the commands' --help
 	$(BIN)/python -m goodwill.cli.reference > docs/cli.md

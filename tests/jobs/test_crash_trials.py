@@ -33,7 +33,7 @@ ZYGOTE = Path(__file__).with_name("crash_zygote.py")
 
 
 class Zygote:
-    def __init__(self) -> None:
+    def __init__(self, *args: str) -> None:
         env = {
             **os.environ,
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -41,7 +41,11 @@ class Zygote:
             "OMP_NUM_THREADS": "1",
         }
         self.proc = subprocess.Popen(
-            [sys.executable, str(ZYGOTE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+            [sys.executable, str(ZYGOTE), *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         assert self._line() == "ready"
 
@@ -49,20 +53,29 @@ class Zygote:
         assert self.proc.stdout is not None
         return self.proc.stdout.readline().strip()
 
-    def kill_when(self, command: str, db: Path, sql: str, target: int, rng: random.Random) -> bool:
-        """Run ``command`` in a fresh child; SIGKILL it once ``sql`` counts ``target``. True: mid-job."""
+    def launch(self, command: str) -> int:
+        """Fork a child running ``command``; its pid."""
         assert self.proc.stdin is not None
         self.proc.stdin.write(command + "\n")
         self.proc.stdin.flush()
-        pid = int(self._line().split()[1])
+        return int(self._line().split()[1])
+
+    def reap(self, pid: int, *, kill: bool) -> bool:
+        """SIGKILL the child (if ``kill``) and wait for it. True: it died of a signal (mid-job)."""
+        if kill:
+            with contextlib.suppress(ProcessLookupError):  # it may have finished just now
+                os.kill(pid, signal.SIGKILL)
+        status = int(self._line().split()[1])
+        return os.WIFSIGNALED(status)
+
+    def kill_when(self, command: str, db: Path, sql: str, target: int, rng: random.Random) -> bool:
+        """Run ``command`` in a fresh child; SIGKILL it once ``sql`` counts ``target``. True: mid-job."""
+        pid = self.launch(command)
         started = time.monotonic()
         while _scalar(db, sql) < target and time.monotonic() < started + 30:
             time.sleep(0.004)
         time.sleep(rng.uniform(0, 0.004))
-        with contextlib.suppress(ProcessLookupError):  # it may have finished just now
-            os.kill(pid, signal.SIGKILL)
-        status = int(self._line().split()[1])
-        return os.WIFSIGNALED(status)
+        return self.reap(pid, kill=True)
 
     def close(self) -> None:
         assert self.proc.stdin is not None and self.proc.stdout is not None

@@ -15,6 +15,7 @@ from typing import Any
 
 from goodwill.enrich.pipeline import Pipeline
 from goodwill.errors import RecordRejected
+from goodwill.json_input import load_json
 from goodwill.models import Post
 from goodwill.sources.mapping import record_to_post
 
@@ -30,7 +31,7 @@ def parse_line(line: bytes | str, line_no: int) -> tuple[dict[str, Any], Post] |
     except UnicodeDecodeError as exc:
         return {"id": None, "line": line_no, "error": f"not valid UTF-8 at byte {exc.start}"}
     try:
-        record = json.loads(text)
+        record = load_json(text)
     except json.JSONDecodeError as exc:
         return {"id": None, "line": line_no, "error": f"not valid JSON: {exc.msg} (column {exc.colno})"}
     if not isinstance(record, dict):

@@ -23,7 +23,6 @@ author or HN's moderators took the words down.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from goodwill.errors import GoneError, InputError
+from goodwill.json_input import load_json
 from goodwill.models import Author, Post
 from goodwill.sources.html_text import html_to_text
 from goodwill.sources.http import HttpClient
@@ -54,7 +54,7 @@ ITEM_URL = "https://news.ycombinator.com/item?id={}"
 _STORY_LISTS = frozenset({"new", "top", "best", "ask", "show", "job"})
 _STORY_TYPES = frozenset({"story", "job", "poll"})
 _ALGOLIA_TYPES = ("comment", "story", "poll", "pollopt", "job")
-_INT = re.compile(r"\d+")
+_INT = re.compile(r"[0-9]{1,20}")  # ASCII and bounded: int() refuses 4,301 digits
 _DAY = 86_400.0
 
 
@@ -82,7 +82,7 @@ def _ident(value: Any) -> str | None:
         return None
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return value.strip()
     return None
 
@@ -226,7 +226,7 @@ def normalise_document(document: Any) -> list[Item]:
 def id_list(text: str) -> list[int]:
     """The ids of a story list; lenient about elisions such as the API docs' ``[1, 2, ..., 9]``."""
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except ValueError:
         return [int(m) for m in _INT.findall(text)]
     return (
@@ -337,7 +337,9 @@ class HackerNewsSource:
                     raise GoneError(f"hackernews: item {root} no longer exists; remove the thread query.")
                 items.extend(self.normalise(document))
                 if isinstance(document, Mapping):
-                    pending.extend(k for k in document.get("kids") or [] if isinstance(k, int))
+                    kids = document.get("kids")
+                    if isinstance(kids, list):  # a number or a string has no replies to fetch
+                        pending.extend(k for k in kids if isinstance(k, int))
             first = False
             yield Page(items, {"pending": pending}, endpoint=endpoint)
 

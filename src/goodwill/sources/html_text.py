@@ -21,6 +21,9 @@ _BLANKS = re.compile(r"\n{3,}")
 #: rescans from each such ``<`` to the end, which is quadratic ("<a " * 50,000 took minutes);
 #: escaping them first keeps parsing linear and shows them as the text they are.
 _UNCLOSED = re.compile(r"<(?=[^<>]*(?:<|$))")
+#: ``<![`` opens an SGML marked section; html.parser raises AssertionError on any keyword it does
+#: not know (``<![CD`` cut short, ``<![x[``). HTML fragments hold none: show them as text.
+_MARKED = re.compile(r"<!\[(?!CDATA\[)", re.IGNORECASE)
 
 
 class _Text(HTMLParser):
@@ -63,7 +66,7 @@ def html_to_text(fragment: str) -> str:
     if "<" not in fragment and "&" not in fragment:
         return fragment.strip()
     parser = _Text()
-    parser.feed(_UNCLOSED.sub("&lt;", fragment))
+    parser.feed(_MARKED.sub("&lt;![", _UNCLOSED.sub("&lt;", fragment)))
     parser.close()
     text = "".join(parser.parts)
     lines = [line.strip() for line in text.split("\n")]

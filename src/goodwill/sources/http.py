@@ -21,7 +21,6 @@ With ``dry_run`` the first request of each fetch is recorded, not sent, and
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -34,6 +33,7 @@ import httpx
 
 from goodwill import __version__
 from goodwill.errors import AccessDenied, CredentialError, GoneError, RateLimited, SourceError
+from goodwill.json_input import load_json
 from goodwill.sources.meter import FREE, Cost, Meter
 from goodwill.sources.ratelimit import RateLimit, parse_rate_limit, retry_delay
 
@@ -69,7 +69,7 @@ def server_message(response: httpx.Response, limit: int = 300) -> str:
     """What the server said, in one line: the JSON error fields networks use, else the text."""
     text = response.text
     try:
-        body: Any = json.loads(text)
+        body: Any = load_json(text)
     except ValueError:
         body = None
     if isinstance(body, dict):

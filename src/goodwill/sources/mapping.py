@@ -11,6 +11,7 @@ cannot be used raises RecordRejected naming the field, and how to map it.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +46,8 @@ _FALSE = frozenset({"false", "0", "no", "n", "f", ""})
 _TWITTER_DATE = "%a %b %d %H:%M:%S %z %Y"
 #: Epoch values above this are milliseconds (1e11 s is the year 5138).
 _MS_THRESHOLD = 100_000_000_000
+#: no epoch in seconds or milliseconds, with a fraction, is longer
+_MAX_EPOCH_CHARS = 40
 
 
 def parse_mapping(spec: str) -> dict[str, str]:
@@ -75,13 +78,19 @@ def _lookup(record: Mapping[str, Any], path: str) -> Any:
     for part in path.split("."):
         if isinstance(node, dict) or isinstance(node, Mapping):  # noqa: SIM101 (dict first: fast path)
             node = node.get(part, _MISSING)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and part.isdecimal() and len(part) < 10 and int(part) < len(node):
             node = node[int(part)]
         else:
             return _MISSING
         if node is _MISSING:
             return _MISSING
     return node
+
+
+def _shown(value: Any) -> str:
+    """A short preview of a bad value for a message: bounded in depth and length, whatever came in
+    (``repr`` of a record nested hundreds deep would itself overflow the stack)."""
+    return reprlib.repr(value)[:40]
 
 
 def _absent(value: Any) -> bool:
@@ -122,10 +131,10 @@ def _count(value: Any, field: str, source: str) -> int | None:
         raise RecordRejected(f"'{source}' ({field}) must be a whole number, not a boolean")
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 18:
+        value = int(value.strip())  # longer is no real count, and past 4,300 digits int() refuses
     if not isinstance(value, int) or value < 0:
-        raise RecordRejected(f"'{source}' ({field}) must be a whole number >= 0, got {value!r:.40}")
+        raise RecordRejected(f"'{source}' ({field}) must be a whole number >= 0, got {_shown(value)}")
     return value
 
 
@@ -138,15 +147,15 @@ def _flag(value: Any, field: str, source: str) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise RecordRejected(f"'{source}' ({field}) must be true or false, got {value!r:.40}")
+    raise RecordRejected(f"'{source}' ({field}) must be true or false, got {_shown(value)}")
 
 
 def _epoch(number: float, source: str) -> datetime:
-    seconds = number / 1000 if abs(number) >= _MS_THRESHOLD else number
-    try:
+    try:  # an int too big for a float (10**400) overflows already in the division
+        seconds = number / 1000 if abs(number) >= _MS_THRESHOLD else number
         return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError):
-        raise RecordRejected(f"'{source}' (created_at) is out of range: {number!r}") from None
+        raise RecordRejected(f"'{source}' (created_at) is out of range: {_shown(number)}") from None
 
 
 def _timestamp(value: Any, source: str) -> datetime | None:
@@ -155,7 +164,9 @@ def _timestamp(value: Any, source: str) -> datetime | None:
         return None
     if isinstance(value, bool):
         raise RecordRejected(f"'{source}' (created_at) must be a date, not a boolean")
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return _epoch(value, source)
+    if isinstance(value, float):
         if not math.isfinite(value):
             raise RecordRejected(f"'{source}' (created_at) is not a finite number")
         return _epoch(value, source)
@@ -163,7 +174,9 @@ def _timestamp(value: Any, source: str) -> datetime | None:
         raise RecordRejected(f"'{source}' (created_at) must be a date string, not {type(value).__name__}")
     text = value.strip()
     parsed: datetime | None = None
-    if text.lstrip("-").replace(".", "", 1).isdigit():
+    if text.lstrip("-").replace(".", "", 1).isdecimal():  # "²" is a digit, yet no number
+        if len(text) > _MAX_EPOCH_CHARS:  # float() of a million digits takes minutes
+            raise RecordRejected(f"'{source}' (created_at) is out of range: {_shown(text)}")
         return _epoch(float(text), source)
     try:
         parsed = datetime.fromisoformat(text)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from goodwill.errors import InputError
+from goodwill.json_input import load_json
 from goodwill.models import Post
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ def read_json_documents(path: Path) -> Iterator[Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read ({exc}).") from None
     try:
-        yield json.loads(text)
+        yield load_json(text)
         return
     except json.JSONDecodeError:
         pass
@@ -180,7 +181,7 @@ def read_json_documents(path: Path) -> Iterator[Any]:
         if not line.strip():
             continue
         try:
-            yield json.loads(line)
+            yield load_json(line)
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"{path}:{number}: not JSON ({exc.msg}); give the API's own response body."

@@ -23,12 +23,12 @@ and come back (resuming from the stored cursor).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from goodwill.errors import SourceError
+from goodwill.json_input import load_json
 from goodwill.sources.bluesky.posts import jetstream_items
 from goodwill.sources.http import DryRun, HttpClient, PlannedRequest
 from goodwill.sources.meter import Cost
@@ -143,7 +143,7 @@ def tail(
 
 def _event(message: str | bytes) -> dict[str, Any] | None:
     try:
-        event = json.loads(message)
+        event = load_json(message)
     except (ValueError, UnicodeDecodeError):
         return None
     return event if isinstance(event, dict) else None

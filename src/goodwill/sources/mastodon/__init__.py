@@ -266,11 +266,11 @@ class MastodonSource:
     def _account(self, value: str, cursor: Cursor | None, client: HttpClient) -> Iterator[Page]:
         server = self._server()
         account_id = value
-        if not value.isdigit():
+        if not value.isdecimal():
             found = self._get(client, f"{server}/api/v1/accounts/lookup", {"acct": value.lstrip("@")}, value)
             body = found.json()
             account_id = str(body.get("id")) if isinstance(body, Mapping) else ""
-            if not account_id.isdigit():
+            if not account_id.isdecimal():
                 raise GoneError(f"mastodon: no account {value!r} on {host_of(server)}.")
         url = f"{server}/api/v1/accounts/{account_id}/statuses"
         return self._timeline(url, {}, cursor, client, None, "")
@@ -287,9 +287,11 @@ class MastodonSource:
         items = self.normalise(document, endpoint=str(response.url))
         statuses = document.get("statuses") if isinstance(document, Mapping) else None
         ids = [
-            int(s["id"]) for s in statuses or [] if isinstance(s, Mapping) and str(s.get("id", "")).isdigit()
+            int(s["id"])
+            for s in (statuses if isinstance(statuses, list) else [])
+            if isinstance(s, Mapping) and str(s.get("id", "")).isdecimal() and len(str(s["id"])) <= 30
         ]
-        best = max([*ids, int(newest)] if newest and str(newest).isdigit() else ids, default=None)
+        best = max([*ids, int(newest)] if newest and str(newest).isdecimal() else ids, default=None)
         yield Page(items, {"min_id": str(best)} if best is not None else {}, endpoint=str(response.url))
 
     def _thread(self, value: str, client: HttpClient) -> Iterator[Page]:

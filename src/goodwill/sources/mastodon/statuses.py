@@ -24,7 +24,6 @@ skipped unless ``include_private`` is set: listening is about public talk.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from goodwill.errors import InputError
+from goodwill.json_input import load_json
 from goodwill.models import Author, Post
 from goodwill.sources.html_text import html_to_text
 from goodwill.sources.source import Item, tombstone
@@ -165,7 +165,7 @@ def guess_host(document: Any) -> str | None:
 def _walk_statuses(document: Any) -> Iterator[Mapping[str, Any]]:
     if isinstance(document, Mapping) and "event" in document and isinstance(document.get("payload"), str):
         try:
-            document = json.loads(document["payload"])
+            document = load_json(document["payload"])
         except ValueError:
             return
     if isinstance(document, list):
@@ -269,7 +269,7 @@ class StatusReader:
             return []  # notifications, conversations, filters: not public posts
         if isinstance(payload, str):
             try:
-                payload = json.loads(payload)
+                payload = load_json(payload)
             except ValueError:
                 return []
         out: list[Item] = []

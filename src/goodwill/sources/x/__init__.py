@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from goodwill.errors import InputError
+from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient
 from goodwill.sources.reply import ReplyTarget, SentReply
 from goodwill.sources.source import Capability, Cursor, Item, Page, Query, SourceSettings
@@ -114,7 +115,7 @@ def _read_export(path: Path) -> Iterator[Any]:
         return
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     try:
-        yield json.loads(text)
+        yield load_json(text)
         return
     except json.JSONDecodeError:
         pass
@@ -123,7 +124,7 @@ def _read_export(path: Path) -> Iterator[Any]:
         if not line.strip():
             continue
         try:
-            yield json.loads(line)
+            yield load_json(line)
         except json.JSONDecodeError as exc:
             if number == len(lines):
                 return  # a stream cut mid-line (a dropped connection): the rest is intact

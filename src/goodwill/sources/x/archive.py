@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from goodwill.errors import InputError
+from goodwill.json_input import load_json
 from goodwill.models import Author, Post
 from goodwill.sources.source import Item, tombstone
 from goodwill.sources.x.v2 import NETWORK, post_url, snowflake
@@ -63,7 +64,7 @@ def parse_assignment(text: str, *, name: str) -> tuple[str | None, Any]:
         raise InputError(f"{name}: not an X archive file (expected 'window.YTD.<type>.part0 = [...]').")
     body = text[match.end() :].strip().rstrip(";")
     try:
-        value = json.loads(body)
+        value = load_json(body)
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}: the archive data is not valid JSON ({exc.msg} at {exc.pos}).") from None
     return match.group("type"), value
@@ -231,7 +232,8 @@ def _text(tweet: Mapping[str, Any]) -> str | None:
     if not isinstance(raw, str):
         return None
     entities = _mapping(tweet.get("entities"))
-    for link in entities.get("urls") or []:
+    urls = entities.get("urls")
+    for link in urls if isinstance(urls, list) else []:
         if (
             isinstance(link, Mapping)
             and isinstance(link.get("url"), str)

@@ -69,10 +69,11 @@ class XPricing:
         data = document.get("data")
         found = document.get("includes")
         includes: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
-        posts = (len(data) if isinstance(data, list) else int(isinstance(data, Mapping))) + len(
-            includes.get("tweets") or []
+        tweets, users_found = includes.get("tweets"), includes.get("users")
+        posts = (len(data) if isinstance(data, list) else int(isinstance(data, Mapping))) + (
+            len(tweets) if isinstance(tweets, list) else 0
         )
-        users = len(includes.get("users") or [])
+        users = len(users_found) if isinstance(users_found, list) else 0
         return Cost(units=float(posts), usd=posts * self.post_usd + users * self.user_usd, bucket=BUCKET)
 
 

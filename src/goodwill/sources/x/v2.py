@@ -92,7 +92,7 @@ def _followers(user: Mapping[str, Any]) -> int | None:
         return None
     if isinstance(count, int) and count >= 0:
         return count
-    if isinstance(count, str) and count.isdigit():
+    if isinstance(count, str) and count.isdecimal() and len(count) <= 18:
         return int(count)
     return None
 
@@ -200,12 +200,18 @@ def _superseded(tweets: Sequence[Mapping[str, Any]]) -> set[str]:
     return out
 
 
+def _word(value: Any) -> str:
+    """A string field as text, anything else as "": ``str()`` of a value nested thousands deep
+    overflows the stack (found by the fuzz harness)."""
+    return value if isinstance(value, str) else ""
+
+
 def _gone(error: Mapping[str, Any]) -> Item | None:
     """A partial error saying a tweet does not exist (any more), as a tombstone."""
     if error.get("resource_type") != "tweet":
         return None
-    title = str(error.get("title") or "")
-    kind = str(error.get("type") or "")
+    title = _word(error.get("title"))
+    kind = _word(error.get("type"))
     if "Not Found" not in title and not kind.endswith("resource-not-found"):
         return None
     native_id = snowflake(error.get("resource_id")) or snowflake(error.get("value"))
@@ -214,7 +220,7 @@ def _gone(error: Mapping[str, Any]) -> Item | None:
 
 def _compliance(line: Mapping[str, Any], endpoint: str | None) -> Item | None:
     about_users = endpoint is not None and "user" in endpoint.lower()
-    if about_users or str(line.get("action", "")).lower() not in _COMPLIANCE_ACTIONS:
+    if about_users or _word(line.get("action")).lower() not in _COMPLIANCE_ACTIONS:
         return None
     native_id = snowflake(line.get("id"))
     return Item(post=tombstone(NETWORK, native_id), raw=line) if native_id else None

@@ -152,7 +152,8 @@ class YouTubeFetcher:
                 params["pageToken"] = token
             document = self._call(client, "commentThreads", params, cost=_LIST_COST, what=what)
             items = normalise_document(document)
-            threads = [t for t in document.get("items") or [] if isinstance(t, Mapping)]
+            listed = document.get("items")
+            threads = [t for t in listed if isinstance(t, Mapping)] if isinstance(listed, list) else []
             items.extend(self._missing_replies(threads, client))
             times = [
                 str(t["snippet"]["topLevelComment"]["snippet"]["publishedAt"])

@@ -208,7 +208,8 @@ def _text(element: ET.Element, path: str) -> str | None:
 def normalise_feed(text: str) -> list[Item]:
     """The videos in a channel's Atom feed (``/feeds/videos.xml?channel_id=...``), as posts."""
     try:
-        root = ET.fromstring(text.lstrip())
+        # lone surrogates (undecodable bytes read leniently) cannot reach expat: they become "?"
+        root = ET.fromstring(text.lstrip().encode("utf-8", "replace").decode("utf-8"))
     except ET.ParseError as exc:
         raise InputError(f"not a YouTube channel feed: the XML does not parse ({exc}).") from None
     out: list[Item] = []
