@@ -11,15 +11,17 @@ from goodwill.errors import InputError, RecordRejected
 from goodwill.jobs.enrich_stream import parse_line
 from goodwill.json_input import load_json
 from goodwill.sources.bluesky.facets import text_with_links
-from goodwill.sources.hackernews import id_list, normalise_document
+from goodwill.sources.hackernews import HackerNewsSource, id_list, normalise_document
 from goodwill.sources.html_text import html_to_text
+from goodwill.sources.http import HttpClient
 from goodwill.sources.mapping import record_to_post
 from goodwill.sources.registry import build_source
 from goodwill.sources.rss import MAX_TAGS, parse_feed
-from goodwill.sources.source import read_json_documents
+from goodwill.sources.source import Query, SourceSettings, read_json_documents
 from goodwill.sources.x.archive import _text as archive_text
 from goodwill.sources.x.v2 import _followers as x_followers
 from goodwill.sources.youtube.normalise import normalise_feed
+from loopback import Answer, FakeNetwork
 
 
 def test_hn_type_that_is_a_list_is_not_a_post() -> None:
@@ -213,3 +215,14 @@ def test_x_compliance_line_whose_action_is_nested_deep_is_no_post() -> None:
         deep = [deep]
     source = build_source("x")
     assert source.normalise({"id": "1", "action": deep, "created_at": "2026-01-01T00:00:00Z"}) == []
+
+
+def test_a_live_answer_nested_too_deeply_is_unreadable_json_not_a_recursion_error() -> None:
+    """listen reads a ValueError as "the server's answer could not be read"; a RecursionError crashed it."""
+    deep = Answer(200, [("Content-Type", "application/json")], b"[" * 200_000)
+    with FakeNetwork({("GET", "/item/8863.json"): deep}) as net:
+        source = HackerNewsSource(SourceSettings(base_url=net.url))
+        query = Query(source="hackernews", kind="thread", value="8863", name="thread")
+        client = HttpClient("hackernews", max_attempts=1, sleep=lambda s: None)
+        with pytest.raises(json.JSONDecodeError, match="nested too deeply"):
+            list(source.fetch(query, None, client))

@@ -294,7 +294,7 @@ class HackerNewsSource:
             if page:
                 params["page"] = page
             response = client.get(url, params=params, what=f"the search {query.value!r}")
-            document = response.json()
+            document = load_json(response.content)
             items = self.normalise(document)
             hits = [h for h in document.get("hits", []) if isinstance(h, Mapping)]
             times = [int(h["created_at_i"]) for h in hits if isinstance(h.get("created_at_i"), int)]
@@ -319,7 +319,7 @@ class HackerNewsSource:
 
     def _item(self, client: HttpClient, item_id: int) -> tuple[Any, str]:
         response = client.get(f"{self.firebase_url}/item/{item_id}.json", what=f"item {item_id}")
-        return response.json(), str(response.url)
+        return load_json(response.content), str(response.url)
 
     def _thread(self, query: Query, cursor: Cursor | None, client: HttpClient) -> Iterator[Page]:
         root = _ident(query.value.strip())

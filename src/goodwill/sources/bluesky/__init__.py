@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from goodwill.errors import CredentialError, GoneError, InputError, SourceError
+from goodwill.json_input import load_json
 from goodwill.sources.bluesky.car import car_records, looks_like_car
 from goodwill.sources.bluesky.jetstream import JETSTREAM_URL, tail
 from goodwill.sources.bluesky.posts import NETWORK, POST_COLLECTION, normalise_document, parse_at_uri
@@ -58,7 +59,7 @@ def _iso(seconds: float) -> str:
 def _envelope(response: httpx.Response) -> tuple[str, str]:
     """The XRPC error envelope ``{"error", "message"}``, as far as it is there."""
     try:
-        body = response.json()
+        body = load_json(response.content)
     except ValueError:
         body = None
     if isinstance(body, dict):
@@ -242,7 +243,7 @@ class BlueskySource:
             if page_cursor:
                 request["cursor"] = page_cursor
             response = self.xrpc(client, method, request, what=what, login=login)
-            document = response.json()
+            document = load_json(response.content)
             items = self.normalise(document, endpoint=str(response.url))
             listed = document.get(key) if isinstance(document, Mapping) else None
             times = _sort_times(listed)
@@ -270,7 +271,7 @@ class BlueskySource:
             response = self.xrpc(client, "app.bsky.feed.getPostThread", params, what=f"the thread {uri}")
         except GoneError:
             raise GoneError(f"bluesky: the post {uri} no longer exists; remove the thread query.") from None
-        document = response.json()
+        document = load_json(response.content)
         thread = document.get("thread") if isinstance(document, Mapping) else None
         if isinstance(thread, Mapping) and str(thread.get("$type", "")).endswith("#notFoundPost"):
             raise GoneError(f"bluesky: the post {uri} no longer exists; remove the thread query.")

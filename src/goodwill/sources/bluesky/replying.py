@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from goodwill.errors import CredentialError, GoneError, SourceError
+from goodwill.json_input import load_json
 from goodwill.sources.bluesky.posts import POST_COLLECTION, parse_at_uri
 from goodwill.sources.bluesky.session import BlueskySession
 from goodwill.sources.http import HttpClient, server_message
@@ -41,7 +42,7 @@ _EXPIRED = frozenset({"ExpiredToken", "InvalidToken"})
 
 def _envelope(response: httpx.Response) -> tuple[str, str]:
     try:
-        body: Any = response.json()
+        body: Any = load_json(response.content)
     except ValueError:
         return "", server_message(response)
     if not isinstance(body, Mapping):
@@ -91,7 +92,7 @@ class BlueskyReplier:
         if self.langs:
             record["langs"] = self.langs
         response = self._call(client, "POST", "com.atproto.repo.createRecord", record=record)
-        body: Any = response.json()
+        body: Any = load_json(response.content)
         made = _strong_ref(body)
         parts = parse_at_uri(made["uri"]) if made else None
         if made is None or parts is None:
@@ -107,7 +108,7 @@ class BlueskyReplier:
     def _refs(self, target: ReplyTarget, client: HttpClient) -> tuple[dict[str, str], dict[str, str]]:
         """(parent, root) strong refs of the post being answered, read from the AppView."""
         response = self._call(client, "GET", "app.bsky.feed.getPosts", params={"uris": target.native_id})
-        body: Any = response.json()
+        body: Any = load_json(response.content)
         views = body.get("posts") if isinstance(body, Mapping) else None
         view = next(
             (v for v in views or [] if isinstance(v, Mapping) and v.get("uri") == target.native_id), None

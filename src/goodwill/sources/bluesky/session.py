@@ -18,6 +18,7 @@ import json
 from typing import Any
 
 from goodwill.errors import CredentialError
+from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient
 from goodwill.sources.meter import Cost
 from goodwill.sources.source import SourceSettings
@@ -118,7 +119,7 @@ class BlueskySession:
             cost=_LOGIN,
             what="the login (createSession)",
         )
-        self._keep(client, response.json())
+        self._keep(client, load_json(response.content))
         self.logins += 1
 
     def _refresh(self, client: HttpClient) -> None:
@@ -135,5 +136,5 @@ class BlueskySession:
             self.access = self.refresh = None
             self._login(client)  # the refresh token expired or was revoked: log in once more
             return
-        self._keep(client, response.json())
+        self._keep(client, load_json(response.content))
         self.refreshes += 1

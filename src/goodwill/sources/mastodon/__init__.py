@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 
 from goodwill.errors import AccessDenied, ConfigError, CredentialError, GoneError, InputError
+from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient
 from goodwill.sources.mastodon.replying import MastodonReplier
 from goodwill.sources.mastodon.sse import looks_like_sse, sse_events
@@ -204,7 +205,7 @@ class MastodonSource:
                 if feed:
                     self._check_feed(client, feed, tag, anonymous=True)
                 raise
-            document = response.json()
+            document = load_json(response.content)
             links = _links(response)
             if first:
                 if document == [] and feed:
@@ -225,7 +226,7 @@ class MastodonSource:
         """From a stored ``rel="prev"`` link, walk newer pages until one comes back empty."""
         for _ in range(self.max_pages):
             response = self._get(client, prev, None, what)
-            document = response.json()
+            document = load_json(response.content)
             items = self.normalise(document, endpoint=str(response.url))
             newer = _links(response).get("prev")
             if not document or not newer:
@@ -239,7 +240,7 @@ class MastodonSource:
         server = self._server()
         try:
             instance = client.get(f"{server}/api/v2/instance", cost=_REQUEST, what="the server's settings")
-            config = instance.json().get("configuration") or {}
+            config = load_json(instance.content).get("configuration") or {}
         except (GoneError, AccessDenied, ValueError, AttributeError):
             return
         access = config.get("timelines_access") if isinstance(config, Mapping) else None
@@ -268,7 +269,7 @@ class MastodonSource:
         account_id = value
         if not value.isdecimal():
             found = self._get(client, f"{server}/api/v1/accounts/lookup", {"acct": value.lstrip("@")}, value)
-            body = found.json()
+            body = load_json(found.content)
             account_id = str(body.get("id")) if isinstance(body, Mapping) else ""
             if not account_id.isdecimal():
                 raise GoneError(f"mastodon: no account {value!r} on {host_of(server)}.")
@@ -283,7 +284,7 @@ class MastodonSource:
         if newest:
             params["min_id"] = newest  # an id the server gave us, never one we made up
         response = self._get(client, f"{server}/api/v2/search", params, f"the search {words!r}")
-        document = response.json()
+        document = load_json(response.content)
         items = self.normalise(document, endpoint=str(response.url))
         statuses = document.get("statuses") if isinstance(document, Mapping) else None
         ids = [
@@ -308,9 +309,15 @@ class MastodonSource:
                 f"mastodon: status {status_id} no longer exists on {host_of(server)}; "
                 "remove the thread query."
             ) from None
-        yield Page(self.normalise(status.json(), endpoint=str(status.url)), {}, endpoint=str(status.url))
+        yield Page(
+            self.normalise(load_json(status.content), endpoint=str(status.url)), {}, endpoint=str(status.url)
+        )
         context = self._get(client, f"{server}/api/v1/statuses/{status_id}/context", None, what)
-        yield Page(self.normalise(context.json(), endpoint=str(context.url)), {}, endpoint=str(context.url))
+        yield Page(
+            self.normalise(load_json(context.content), endpoint=str(context.url)),
+            {},
+            endpoint=str(context.url),
+        )
 
     # -- streaming ----------------------------------------------------------------------------------
 

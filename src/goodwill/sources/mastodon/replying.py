@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from goodwill.errors import CredentialError, GoneError, SourceError
+from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient
 from goodwill.sources.mastodon.statuses import host_of
 from goodwill.sources.meter import Cost
@@ -81,7 +82,7 @@ class MastodonReplier:
             cost=_POST,
             what=f"the post being answered ({target.url or target.native_id})",
         )
-        status: Any = sent.json()
+        status: Any = load_json(sent.content)
         new_id = _ident(status.get("id")) if isinstance(status, Mapping) else None
         if new_id is None:
             raise SourceError(
@@ -110,7 +111,7 @@ class MastodonReplier:
             cost=_LOOKUP,
             what=f"the post {target.url}",
         )
-        body: Any = found.json()
+        body: Any = load_json(found.content)
         statuses = body.get("statuses") if isinstance(body, Mapping) else None
         first = statuses[0] if isinstance(statuses, list) and statuses else None
         status_id = _ident(first.get("id")) if isinstance(first, Mapping) else None

@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from goodwill.errors import CredentialError, GoneError, InputError, SourceError
+from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient, server_message
 from goodwill.sources.meter import Cost
 from goodwill.sources.reddit.auth import TOKEN_URL, RedditAuth
@@ -201,7 +202,7 @@ class RedditSource:
             if after:
                 page_params["after"] = after
             response = self.api(client, path, page_params, what=what)
-            document = response.json()
+            document = load_json(response.content)
             items = self.normalise(document)
             times = _times(document)
             fetched += len(times)
@@ -236,7 +237,7 @@ class RedditSource:
                 raise GoneError(
                     f"reddit: thread {article} no longer exists; remove the thread query."
                 ) from None
-            document = response.json()
+            document = load_json(response.content)
             if not _has_submission(document):
                 raise GoneError(f"reddit: thread {article} no longer exists; remove the thread query.")
             pending = _tasks(more_stubs(document))
@@ -260,7 +261,7 @@ class RedditSource:
                     tree_params,
                     what=f"the replies under comment {task['deep']}",
                 )
-            document = response.json()
+            document = load_json(response.content)
             items = self.normalise(document)
             if "deep" in task:  # the page repeats the submission above the subtree
                 items = [i for i in items if i.post.native_id != f"t3_{article}"]
@@ -294,7 +295,7 @@ def _tasks(stubs: Sequence[MoreStub], below: str | None = None) -> list[dict[str
 def _explain(response: httpx.Response) -> str:
     """Reddit's 400s put the useful words in ``explanation``/``reason``, not ``message``."""
     try:
-        body = response.json()
+        body = load_json(response.content)
     except ValueError:
         body = None
     if isinstance(body, dict):

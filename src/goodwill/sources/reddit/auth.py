@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from goodwill import __version__
 from goodwill.errors import CredentialError
+from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient
 from goodwill.sources.meter import Cost
 from goodwill.sources.source import SourceSettings
@@ -117,7 +118,7 @@ class RedditAuth:
             what="the access token",
         )
         try:
-            body = response.json()
+            body = load_json(response.content)
         except ValueError:
             body = None
         value = body.get("access_token") if isinstance(body, dict) else None

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from goodwill.errors import CredentialError, GoneError, RateLimited, SourceError
+from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient, server_message
 from goodwill.sources.meter import Cost
 from goodwill.sources.reddit.auth import ENV, RedditAuth
@@ -85,7 +86,7 @@ class RedditReplier:
             if response.status_code == 400:
                 said = server_message(response)
                 raise SourceError(f"reddit: the reply to {thing} was refused (400: {said}).")
-            return _sent(response.json(), thing, text)
+            return _sent(load_json(response.content), thing, text)
         raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from goodwill.errors import CredentialError, SourceError
+from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient
 from goodwill.sources.meter import Cost
 from goodwill.sources.reply import ReplyTarget, SentReply
@@ -62,7 +63,7 @@ class XReplier:
             cost=self.cost,
             what=f"the reply to post {parent}",
         )
-        body: Any = response.json()
+        body: Any = load_json(response.content)
         data = body.get("data") if isinstance(body, Mapping) else None
         new_id = snowflake(data.get("id")) if isinstance(data, Mapping) else None
         if new_id is None:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from goodwill.errors import CredentialError, InputError
+from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient
 from goodwill.sources.meter import FREE, Cost
 from goodwill.sources.source import Cursor, Item, Page, Query, SourceSettings
@@ -144,7 +145,7 @@ def search_pages(
         response = client.get(
             url, params=params, headers=headers, cost=FREE, what=f"the X search {query.value!r}"
         )
-        document = response.json()
+        document = load_json(response.content)
         if not isinstance(document, Mapping):
             raise InputError(f"x: the search answered with a {type(document).__name__}, not a response page.")
         client.meter.record(pricing.actual(document), requests=0)

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from goodwill.errors import AccessDenied, BudgetExceeded, CredentialError, GoneError, InputError, SourceError
+from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient, server_message
 from goodwill.sources.meter import FREE, Cost
 from goodwill.sources.source import Cursor, Item, Page, Query, SourceSettings
@@ -59,7 +60,7 @@ def quota_resets_at(now: float) -> datetime:
 
 def _reason(response: httpx.Response) -> str | None:
     try:
-        body: Any = response.json()
+        body: Any = load_json(response.content)
     except ValueError:
         return None
     error = body.get("error") if isinstance(body, Mapping) else None
@@ -105,7 +106,7 @@ class YouTubeFetcher:
             accept=(400, 403, 404),
         )
         if response.is_success:
-            return response.json()
+            return load_json(response.content)
         reason = _reason(response)
         said = client.redact(server_message(response))
         var = client.credential_env.get("api_key", KEY_ENV)
