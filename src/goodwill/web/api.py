@@ -26,9 +26,9 @@ from goodwill.desk.casework import (
 from goodwill.desk.inbox import CaseRow, InboxFilter, list_inbox
 from goodwill.desk.reports import ambassador_needs_approval
 from goodwill.desk.roles import Permission, Role
-from goodwill.desk.services import DeskServices
 from goodwill.desk.solutions import solution_reply
-from goodwill.store import Store, StoredPost
+from goodwill.store import StoredPost
+from goodwill.web.app_state import services_of, store_of
 from goodwill.web.paging import page_cursors, with_cursor
 from goodwill.web.params import MAX_ROW_ID, RowId, RowIdQuery
 from goodwill.web.security import ApiUser, client_ip, need
@@ -195,22 +195,12 @@ class Done(BaseModel):
     ok: bool = True
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def _services(request: Request) -> DeskServices:
-    services: DeskServices = request.app.state.services
-    return services
-
-
 def _approval(request: Request, user: User, *, flagged: bool) -> bool | None:
     if user.role is not Role.AMBASSADOR:
         return None
     settings: DeskSettings = request.app.state.settings
     return ambassador_needs_approval(
-        _store(request), user.username, settings.workspace.care.ambassadors, flagged=flagged
+        store_of(request), user.username, settings.workspace.care.ambassadors, flagged=flagged
     )
 
 
@@ -272,7 +262,7 @@ def cases(
         state=state,
         limit=limit,
     )
-    page = list_inbox(_store(request), user, with_cursor(request, f, cursor))
+    page = list_inbox(store_of(request), user, with_cursor(request, f, cursor))
     around = page_cursors(request, page)
     return CaseList(
         cases=[_case(r) for r in page.rows],
@@ -284,7 +274,7 @@ def cases(
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut, summary="A case with its thread and history")
 def case(request: Request, user: ApiUser, case_id: RowId) -> CaseDetailOut:
-    d = get_case(_store(request), user, case_id)
+    d = get_case(store_of(request), user, case_id)
     return CaseDetailOut(
         case=_case(d.case),
         post=_post(d.post),
@@ -292,15 +282,15 @@ def case(request: Request, user: ApiUser, case_id: RowId) -> CaseDetailOut:
         author_posts=[_post(p) for p in d.author_posts],
         actions=[ActionOut.model_validate(a, from_attributes=True) for a in d.actions],
         replies=[ReplyOut.model_validate(r, from_attributes=True) for r in d.replies],
-        solution_reply_id=solution_reply(_store(request), case_id),
+        solution_reply_id=solution_reply(store_of(request), case_id),
     )
 
 
 @router.post("/cases/{case_id}/check", response_model=CheckOut, summary="Run the reply check on a draft")
 def check(request: Request, user: ApiUser, case_id: RowId, body: DraftIn) -> CheckOut:
     need(user, Permission.REPLY, "reply")
-    d = get_case(_store(request), user, case_id)
-    found = _services(request).reply_checker.check(body.text, reply_context(d))
+    d = get_case(store_of(request), user, case_id)
+    found = services_of(request).reply_checker.check(body.text, reply_context(d))
     return CheckOut(
         flags=[
             FlagOut(code=f.code, message=f.message, evidence=f.evidence, blocking=f.blocking) for f in found
@@ -313,8 +303,8 @@ def check(request: Request, user: ApiUser, case_id: RowId, body: DraftIn) -> Che
 )
 def suggestions(request: Request, user: ApiUser, case_id: RowId) -> list[SuggestionOut]:
     need(user, Permission.REPLY, "reply")
-    d = get_case(_store(request), user, case_id)
-    found = _services(request).suggester.suggest(d.post.post.text or "", limit=3)
+    d = get_case(store_of(request), user, case_id)
+    found = services_of(request).suggester.suggest(d.post.post.text or "", limit=3)
     return [SuggestionOut(text=s.text, source=s.source, score=s.score) for s in found]
 
 
@@ -327,9 +317,9 @@ def suggestions(request: Request, user: ApiUser, case_id: RowId) -> list[Suggest
 )
 def reply(request: Request, user: ApiUser, case_id: RowId, body: ReplyIn) -> ReplyCreatedOut:
     need(user, Permission.REPLY, "reply")
-    store = _store(request)
+    store = store_of(request)
     d = get_case(store, user, case_id)
-    flags = _services(request).reply_checker.check(body.text, reply_context(d))
+    flags = services_of(request).reply_checker.check(body.text, reply_context(d))
     reply_id = send_reply(
         store,
         user,
@@ -339,7 +329,7 @@ def reply(request: Request, user: ApiUser, case_id: RowId, body: ReplyIn) -> Rep
         override_reason=body.override_reason,
         resolve=body.resolve,
         needs_approval=_approval(request, user, flagged=bool(flags)),
-        outbox=_services(request).outbox,
+        outbox=services_of(request).outbox,
         ip=client_ip(request),
     )
     made = next(r for r in get_case(store, user, case_id).replies if r.id == reply_id)
@@ -350,13 +340,13 @@ def reply(request: Request, user: ApiUser, case_id: RowId, body: ReplyIn) -> Rep
 
 @router.post("/cases/{case_id}/state", response_model=Done, summary="Open, set pending or resolve a case")
 def state(request: Request, user: ApiUser, case_id: RowId, body: StateIn) -> Done:
-    set_state(_store(request), user, case_id, body.state, ip=client_ip(request))
+    set_state(store_of(request), user, case_id, body.state, ip=client_ip(request))
     return Done()
 
 
 @router.post("/cases/{case_id}/assign", response_model=Done, summary="Assign a case (null: unassign)")
 def assign(request: Request, user: ApiUser, case_id: RowId, body: AssignIn) -> Done:
-    assign_case(_store(request), user, case_id, body.assignee_id, ip=client_ip(request))
+    assign_case(store_of(request), user, case_id, body.assignee_id, ip=client_ip(request))
     return Done()
 
 
@@ -366,7 +356,7 @@ def assign(request: Request, user: ApiUser, case_id: RowId, body: AssignIn) -> D
     summary="Correct a judgement (sentiment, intent, welcome); kept as a label",
 )
 def correction(request: Request, user: ApiUser, case_id: RowId, body: CorrectionIn) -> Done:
-    correct_judgement(_store(request), user, case_id, body.field, body.value, ip=client_ip(request))
+    correct_judgement(store_of(request), user, case_id, body.field, body.value, ip=client_ip(request))
     return Done()
 
 
@@ -375,11 +365,11 @@ def correction(request: Request, user: ApiUser, case_id: RowId, body: Correction
 )
 def review(request: Request, user: ApiUser, reply_id: RowId, body: ReviewIn) -> Done:
     review_reply(
-        _store(request),
+        store_of(request),
         user,
         reply_id,
         approve=body.approve,
-        outbox=_services(request).outbox,
+        outbox=services_of(request).outbox,
         ip=client_ip(request),
     )
     return Done()
@@ -395,5 +385,5 @@ def audit(
     need(user, Permission.VIEW_AUDIT, "read the audit log")
     return [
         AuditOut.model_validate(e, from_attributes=True)
-        for e in list_audit(_store(request), limit=limit, before_id=before)
+        for e in list_audit(store_of(request), limit=limit, before_id=before)
     ]

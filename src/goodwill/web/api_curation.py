@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from goodwill.desk import curation
 from goodwill.desk.ids import MAX_ROW_ID
-from goodwill.store import Store
+from goodwill.web.app_state import store_of
 from goodwill.web.params import RowId
 from goodwill.web.security import ApiUser, client_ip
 
@@ -69,11 +69,6 @@ class Done(BaseModel):
     ok: bool = True
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 @router.get("/topics", response_model=list[TopicOut], summary="The stored topics, biggest first")
 def topics(request: Request, user: ApiUser) -> list[TopicOut]:
     return [
@@ -87,25 +82,25 @@ def topics(request: Request, user: ApiUser) -> list[TopicOut]:
             pinned=v.topic.pinned,
             merged_into=v.topic.merged_into,
         )
-        for v in curation.desk_topics(_store(request), user)
+        for v in curation.desk_topics(store_of(request), user)
     ]
 
 
 @router.post("/topics/{topic_id}/name", response_model=Done, summary="Name a topic (and pin it)")
 def name_topic(request: Request, user: ApiUser, topic_id: RowId, body: NameIn) -> Done:
-    curation.rename_topic(_store(request), user, topic_id, body.name, ip=client_ip(request))
+    curation.rename_topic(store_of(request), user, topic_id, body.name, ip=client_ip(request))
     return Done()
 
 
 @router.post("/topics/{topic_id}/merge", response_model=Done, summary="Count a topic as another from now on")
 def merge_topic(request: Request, user: ApiUser, topic_id: RowId, body: MergeIn) -> Done:
-    curation.merge_topic(_store(request), user, topic_id, body.into, ip=client_ip(request))
+    curation.merge_topic(store_of(request), user, topic_id, body.into, ip=client_ip(request))
     return Done()
 
 
 @router.post("/topics/{topic_id}/pin", response_model=Done, summary="Keep or stop keeping a topic")
 def pin_topic(request: Request, user: ApiUser, topic_id: RowId, body: PinIn) -> Done:
-    curation.pin_topic(_store(request), user, topic_id, pinned=body.pinned, ip=client_ip(request))
+    curation.pin_topic(store_of(request), user, topic_id, pinned=body.pinned, ip=client_ip(request))
     return Done()
 
 
@@ -113,7 +108,7 @@ def pin_topic(request: Request, user: ApiUser, topic_id: RowId, body: PinIn) -> 
 def author_links(request: Request, user: ApiUser) -> list[AuthorLinkOut]:
     return [
         AuthorLinkOut(author=link.author, profile=link.profile)
-        for link in curation.desk_links(_store(request), user)
+        for link in curation.desk_links(store_of(request), user)
     ]
 
 
@@ -123,11 +118,11 @@ def author_links(request: Request, user: ApiUser) -> list[AuthorLinkOut]:
     summary="Link handles across networks as one person (a handle linked again moves)",
 )
 def link_authors(request: Request, user: ApiUser, body: LinkIn) -> LinkedOut:
-    keys = curation.link_handles(_store(request), user, body.profile, body.authors, ip=client_ip(request))
+    keys = curation.link_handles(store_of(request), user, body.profile, body.authors, ip=client_ip(request))
     return LinkedOut(authors=keys)
 
 
 @router.post("/authors/unlink", response_model=UnlinkedOut, summary="Remove handles' links")
 def unlink_authors(request: Request, user: ApiUser, body: UnlinkIn) -> UnlinkedOut:
-    removed = curation.unlink_handles(_store(request), user, body.authors, ip=client_ip(request))
+    removed = curation.unlink_handles(store_of(request), user, body.authors, ip=client_ip(request))
     return UnlinkedOut(removed=removed)

@@ -33,7 +33,7 @@ from goodwill.desk.ids import parse_row_id
 from goodwill.desk.inbox import SLA_STATES, InboxFilter, facets, list_inbox
 from goodwill.desk.reports import ambassador_needs_approval, desk_leaderboard, desk_metrics
 from goodwill.desk.roles import Permission, Role, can
-from goodwill.desk.services import DeskServices, Suggestion
+from goodwill.desk.services import Suggestion
 from goodwill.desk.solutions import solution_reply
 from goodwill.errors import DeskError, InputError, ReplyBlocked, ReplyNotSent
 from goodwill.insights.alerts import recent_alerts
@@ -41,10 +41,9 @@ from goodwill.insights.freshness import data_version
 from goodwill.insights.overview import build_overview
 from goodwill.insights.overview_cache import OverviewCache, OverviewKey
 from goodwill.insights.report import SECTIONS, html_table, report_charts
-from goodwill.store import Store
+from goodwill.web.app_state import pages_of, services_of, settings_of, store_of
 from goodwill.web.paging import page_cursors, with_cursor
 from goodwill.web.params import RowId, RowIdQuery
-from goodwill.web.render import Pages
 from goodwill.web.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -55,32 +54,11 @@ from goodwill.web.security import (
     need,
     new_login_csrf,
 )
-from goodwill.web.settings import DeskSettings
 from goodwill.web.throttle import LoginThrottle
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def _pages(request: Request) -> Pages:
-    pages: Pages = request.app.state.pages
-    return pages
-
-
-def _services(request: Request) -> DeskServices:
-    services: DeskServices = request.app.state.services
-    return services
-
-
-def _settings(request: Request) -> DeskSettings:
-    settings: DeskSettings = request.app.state.settings
-    return settings
 
 
 def _safe_next(target: str | None) -> str:
@@ -97,7 +75,7 @@ def _see_other(path: str) -> RedirectResponse:
 def _forget_cookie(request: Request, response: Response, name: str, *, path: str) -> None:
     """Expire a cookie with the flags it was set with (a bare deletion is itself a cookie without them)."""
     response.delete_cookie(
-        name, path=path, httponly=True, samesite="strict", secure=_settings(request).secure_cookies
+        name, path=path, httponly=True, samesite="strict", secure=settings_of(request).secure_cookies
     )
 
 
@@ -108,7 +86,7 @@ def _login_page(
     request: Request, *, error: str | None = None, status_code: int = 200, next_path: str = ""
 ) -> Response:
     token = new_login_csrf()
-    response = _pages(request).render(
+    response = pages_of(request).render(
         request, "login.html", status_code=status_code, login_csrf=token, error=error, next_path=next_path
     )
     response.set_cookie(
@@ -116,7 +94,7 @@ def _login_page(
         token,
         httponly=True,
         samesite="strict",
-        secure=_settings(request).secure_cookies,
+        secure=settings_of(request).secure_cookies,
         max_age=3600,
         path="/login",
     )
@@ -144,18 +122,18 @@ def login(
         return _login_page(
             request, error=f"Too many failed logins. Wait {minutes} min and try again.", status_code=429
         )
-    user = authenticate(_store(request), username, password)
+    user = authenticate(store_of(request), username, password)
     if user is None:
         throttle.failed(*keys)
         return _login_page(request, error="Wrong username or password.", status_code=401, next_path=next)
     throttle.succeeded(*keys)
-    settings = _settings(request)
+    settings = settings_of(request)
     previous = request.cookies.get(SESSION_COOKIE, "")
-    if previous and (stale := session_for(_store(request), previous)) is not None:
+    if previous and (stale := session_for(store_of(request), previous)) is not None:
         # A new login is a new session id: the one the browser brought (maybe planted) ends here.
-        end_session(_store(request), previous, actor=stale.user.actor)
+        end_session(store_of(request), previous, actor=stale.user.actor)
     token, _ = create_session(
-        _store(request), user, lifetime=timedelta(hours=settings.session_hours), ip=client_ip(request)
+        store_of(request), user, lifetime=timedelta(hours=settings.session_hours), ip=client_ip(request)
     )
     response = _see_other(_safe_next(next))
     response.set_cookie(
@@ -173,7 +151,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, session: CsrfSession) -> Response:
-    end_session(_store(request), request.cookies.get(SESSION_COOKIE, ""), actor=session.user.actor)
+    end_session(store_of(request), request.cookies.get(SESSION_COOKIE, ""), actor=session.user.actor)
     response = _see_other("/login")
     _forget_cookie(request, response, SESSION_COOKIE, path="/")
     return response
@@ -211,10 +189,10 @@ def inbox(
         assignee=assignee or None,
         sla=sla if sla in SLA_STATES else None,
         state=state if state in ("active", *STATES) else "active",
-        limit=_settings(request).page_size,
+        limit=settings_of(request).page_size,
     )
     f = with_cursor(request, f, cursor)
-    result = list_inbox(_store(request), session.user, f)
+    result = list_inbox(store_of(request), session.user, f)
     around = page_cursors(request, result)
     params = _filter_params(f)
     prev_link = None
@@ -224,12 +202,12 @@ def inbox(
         prev_link = "/inbox" + ("?" + urlencode(prev_params) if prev_params else "")
     next_link = "/inbox?" + urlencode({**params, "cursor": around.next}) if around.next else None
     template = "_inbox_rows.html" if request.headers.get("hx-request") == "true" else "inbox.html"
-    return _pages(request).render(
+    return pages_of(request).render(
         request,
         template,
         session=session,
         result=result,
-        facets=facets(_store(request)),
+        facets=facets(store_of(request)),
         sla_states=SLA_STATES,
         states=("active", *STATES),
         page=around.page,
@@ -263,11 +241,11 @@ def _case_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    detail = get_case(_store(request), session.user, case_id)
+    detail = get_case(store_of(request), session.user, case_id)
     suggestions: list[Suggestion] = []
     if can(session.user.role, Permission.REPLY):
-        suggestions = _services(request).suggester.suggest(detail.post.post.text or "", limit=3)
-    return _pages(request).render(
+        suggestions = services_of(request).suggester.suggest(detail.post.post.text or "", limit=3)
+    return pages_of(request).render(
         request,
         "case.html",
         session=session,
@@ -277,11 +255,11 @@ def _case_page(
         flags=flags or [],
         error=error,
         suggestions=suggestions,
-        sends=_services(request).outbox.can_send(detail.case.network),
+        sends=services_of(request).outbox.can_send(detail.case.network),
         correctable=CORRECTABLE,
         states=STATES,
-        people=facets(_store(request)).assignees,
-        solution=solution_reply(_store(request), case_id),
+        people=facets(store_of(request)).assignees,
+        solution=solution_reply(store_of(request), case_id),
     )
 
 
@@ -296,11 +274,11 @@ def check_reply(
     request: Request, session: CsrfSession, case_id: RowId, text: Annotated[str, Form(max_length=20_000)] = ""
 ) -> Response:
     need(session.user, Permission.REPLY, "reply")
-    detail = get_case(_store(request), session.user, case_id)
-    found = _services(request).reply_checker.check(text, reply_context(detail))
+    detail = get_case(store_of(request), session.user, case_id)
+    found = services_of(request).reply_checker.check(text, reply_context(detail))
     flags = [flag_dict(f) for f in found]
     if request.headers.get("hx-request") == "true":
-        return _pages(request).render(
+        return pages_of(request).render(
             request, "_check.html", session=session, flags=flags, checked=bool(text)
         )
     return _case_page(request, session, case_id, draft=text, flags=flags)
@@ -310,8 +288,8 @@ def _approval(request: Request, user: User, *, flagged: bool) -> bool | None:
     """For an ambassador: whether this answer waits for an agent (None: the role decides)."""
     if user.role is not Role.AMBASSADOR:
         return None
-    policy = _settings(request).workspace.care.ambassadors
-    return ambassador_needs_approval(_store(request), user.username, policy, flagged=flagged)
+    policy = settings_of(request).workspace.care.ambassadors
+    return ambassador_needs_approval(store_of(request), user.username, policy, flagged=flagged)
 
 
 @router.post("/cases/{case_id}/reply")
@@ -324,9 +302,9 @@ def reply(
     resolve: Annotated[str, Form()] = "",
 ) -> Response:
     need(session.user, Permission.REPLY, "reply")
-    store = _store(request)
+    store = store_of(request)
     detail = get_case(store, session.user, case_id)
-    flags = _services(request).reply_checker.check(text, reply_context(detail))
+    flags = services_of(request).reply_checker.check(text, reply_context(detail))
     try:
         send_reply(
             store,
@@ -337,7 +315,7 @@ def reply(
             override_reason=override_reason,
             resolve=resolve == "1",
             needs_approval=_approval(request, session.user, flagged=bool(flags)),
-            outbox=_services(request).outbox,
+            outbox=services_of(request).outbox,
             ip=client_ip(request),
         )
     except ReplyBlocked as blocked:
@@ -360,7 +338,7 @@ def assign(
     target = session.user.id if assignee == "me" else parse_row_id(assignee)
     if assignee not in ("me", "") and target is None:
         raise DeskError("choose who to assign the case to from the list.")
-    assign_case(_store(request), session.user, case_id, target, ip=client_ip(request))
+    assign_case(store_of(request), session.user, case_id, target, ip=client_ip(request))
     return _see_other(f"/cases/{case_id}")
 
 
@@ -369,7 +347,7 @@ def change_state(
     request: Request, session: CsrfSession, case_id: RowId, state: Annotated[str, Form()]
 ) -> Response:
     need(session.user, Permission.CHANGE_STATE, "change a case's state")
-    set_state(_store(request), session.user, case_id, state, ip=client_ip(request))
+    set_state(store_of(request), session.user, case_id, state, ip=client_ip(request))
     return _see_other(f"/cases/{case_id}")
 
 
@@ -382,7 +360,7 @@ def correct(
     value: Annotated[str, Form()],
 ) -> Response:
     need(session.user, Permission.CORRECT, "correct judgements")
-    correct_judgement(_store(request), session.user, case_id, field, value, ip=client_ip(request))
+    correct_judgement(store_of(request), session.user, case_id, field, value, ip=client_ip(request))
     return _see_other(f"/cases/{case_id}#judgement")
 
 
@@ -392,11 +370,11 @@ def review(
 ) -> Response:
     need(session.user, Permission.APPROVE, "approve answers")
     case_id = review_reply(
-        _store(request),
+        store_of(request),
         session.user,
         reply_id,
         approve=decision == "approve",
-        outbox=_services(request).outbox,
+        outbox=services_of(request).outbox,
         ip=client_ip(request),
     )
     return _see_other(f"/cases/{case_id}#replies")
@@ -408,20 +386,20 @@ def review(
 @router.get("/audit")
 def audit(request: Request, session: PageSession, before: RowIdQuery = None) -> Response:
     need(session.user, Permission.VIEW_AUDIT, "read the audit log")
-    entries = list_audit(_store(request), limit=100, before_id=before)
-    return _pages(request).render(request, "audit.html", session=session, entries=entries)
+    entries = list_audit(store_of(request), limit=100, before_id=before)
+    return pages_of(request).render(request, "audit.html", session=session, entries=entries)
 
 
 @router.get("/metrics")
 def metrics(request: Request, session: PageSession) -> Response:
     need(session.user, Permission.VIEW_METRICS, "see the care metrics")
-    care = _settings(request).workspace.care
-    return _pages(request).render(
+    care = settings_of(request).workspace.care
+    return pages_of(request).render(
         request,
         "metrics.html",
         session=session,
-        counts=desk_counts(_store(request)),
-        report=desk_metrics(_store(request), care),
+        counts=desk_counts(store_of(request)),
+        report=desk_metrics(store_of(request), care),
     )
 
 
@@ -446,8 +424,8 @@ def insights(request: Request, session: PageSession, since: str = "30d", brand: 
         start = parse_since(since)
     except InputError as exc:
         raise DeskError(str(exc).replace("--since", "since")) from None
-    settings = _settings(request)
-    store = _store(request)
+    settings = settings_of(request)
+    store = store_of(request)
     chosen_brand = brand.strip() or None
     cache: OverviewCache = request.app.state.overview_cache
     key = OverviewKey(
@@ -480,7 +458,7 @@ def insights(request: Request, session: PageSession, since: str = "30d", brand: 
     ]
     chosen = overview.brand
     posts = sum(1 for f in overview.facts if f.mentions(chosen)) if chosen else len(overview.facts)
-    return _pages(request).render(
+    return pages_of(request).render(
         request,
         "insights.html",
         session=session,
@@ -497,8 +475,8 @@ def insights(request: Request, session: PageSession, since: str = "30d", brand: 
 @router.get("/leaderboard")
 def ambassadors_board(request: Request, session: PageSession) -> Response:
     need(session.user, Permission.VIEW_CASES, "see the ambassadors' leaderboard")
-    rows = desk_leaderboard(_store(request), _settings(request).workspace.care.ambassadors)
-    return _pages(request).render(request, "leaderboard.html", session=session, rows=rows)
+    rows = desk_leaderboard(store_of(request), settings_of(request).workspace.care.ambassadors)
+    return pages_of(request).render(request, "leaderboard.html", session=session, rows=rows)
 
 
 @router.get("/healthz")

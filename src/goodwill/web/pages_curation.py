@@ -16,24 +16,13 @@ from goodwill.desk import curation
 from goodwill.desk.ids import parse_row_id
 from goodwill.desk.roles import Permission
 from goodwill.errors import DeskError
-from goodwill.store import Store
+from goodwill.web.app_state import pages_of, store_of
 from goodwill.web.params import RowId
-from goodwill.web.render import Pages
 from goodwill.web.security import CsrfSession, PageSession, client_ip, need
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def _pages(request: Request) -> Pages:
-    pages: Pages = request.app.state.pages
-    return pages
 
 
 def _back(path: str) -> RedirectResponse:
@@ -43,16 +32,16 @@ def _back(path: str) -> RedirectResponse:
 @router.get("/insights/topics")
 def topics_page(request: Request, session: PageSession) -> Response:
     need(session.user, Permission.VIEW_INSIGHTS, "see the insights")
-    found = curation.desk_topics(_store(request), session.user)
+    found = curation.desk_topics(store_of(request), session.user)
     targets = [v for v in found if v.topic.merged_into is None]
-    return _pages(request).render(request, "topics.html", session=session, topics=found, targets=targets)
+    return pages_of(request).render(request, "topics.html", session=session, topics=found, targets=targets)
 
 
 @router.post("/insights/topics/{topic_id}/name")
 def name_topic(
     request: Request, session: CsrfSession, topic_id: RowId, name: Annotated[str, Form(max_length=1000)] = ""
 ) -> Response:
-    curation.rename_topic(_store(request), session.user, topic_id, name, ip=client_ip(request))
+    curation.rename_topic(store_of(request), session.user, topic_id, name, ip=client_ip(request))
     return _back(f"/insights/topics#topic-{topic_id}")
 
 
@@ -63,7 +52,7 @@ def merge_topic(
     target = parse_row_id(into.strip())
     if target is None:
         raise DeskError("choose the topic to merge into.")
-    curation.merge_topic(_store(request), session.user, topic_id, target, ip=client_ip(request))
+    curation.merge_topic(store_of(request), session.user, topic_id, target, ip=client_ip(request))
     return _back(f"/insights/topics#topic-{target}")
 
 
@@ -72,18 +61,18 @@ def pin_topic(
     request: Request, session: CsrfSession, topic_id: RowId, pinned: Annotated[str, Form()] = "1"
 ) -> Response:
     keep = pinned == "1"
-    curation.pin_topic(_store(request), session.user, topic_id, pinned=keep, ip=client_ip(request))
+    curation.pin_topic(store_of(request), session.user, topic_id, pinned=keep, ip=client_ip(request))
     return _back(f"/insights/topics#topic-{topic_id}")
 
 
 @router.get("/insights/authors")
 def authors_page(request: Request, session: PageSession) -> Response:
     need(session.user, Permission.VIEW_INSIGHTS, "see the insights")
-    links = curation.desk_links(_store(request), session.user)
+    links = curation.desk_links(store_of(request), session.user)
     profiles: dict[str, list[str]] = {}
     for link in links:
         profiles.setdefault(link.profile, []).append(link.author)
-    return _pages(request).render(request, "authors.html", session=session, profiles=profiles)
+    return pages_of(request).render(request, "authors.html", session=session, profiles=profiles)
 
 
 @router.post("/insights/authors/link")
@@ -94,7 +83,7 @@ def link_authors(
     handles: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     curation.link_handles(
-        _store(request), session.user, profile, curation.split_handles(handles), ip=client_ip(request)
+        store_of(request), session.user, profile, curation.split_handles(handles), ip=client_ip(request)
     )
     return _back("/insights/authors")
 
@@ -103,5 +92,5 @@ def link_authors(
 def unlink_author(
     request: Request, session: CsrfSession, author: Annotated[str, Form(max_length=1000)] = ""
 ) -> Response:
-    curation.unlink_handles(_store(request), session.user, [author], ip=client_ip(request))
+    curation.unlink_handles(store_of(request), session.user, [author], ip=client_ip(request))
     return _back("/insights/authors")

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from goodwill.desk.accounts import Session, User, session_for, token_user
 from goodwill.desk.roles import Permission, can
 from goodwill.errors import Forbidden
-from goodwill.store import Store
+from goodwill.web.app_state import store_of
 
 __all__ = [
     "CSP",
@@ -101,11 +101,6 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 def need(user: User, permission: Permission, doing: str) -> None:
     """Refuse the request unless the user's role grants ``permission``."""
     if not can(user.role, permission):
@@ -113,7 +108,7 @@ def need(user: User, permission: Permission, doing: str) -> None:
 
 
 def page_session(request: Request) -> Session:
-    session = session_for(_store(request), request.cookies.get(SESSION_COOKIE, ""))
+    session = session_for(store_of(request), request.cookies.get(SESSION_COOKIE, ""))
     if session is None:
         target = request.url.path
         if request.url.query:
@@ -165,7 +160,7 @@ def api_user(
 ) -> User:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
-    user = token_user(_store(request), credentials.credentials)
+    user = token_user(store_of(request), credentials.credentials)
     if user is None:
         raise Unauthorized()
     return user

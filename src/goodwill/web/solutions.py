@@ -17,7 +17,7 @@ from goodwill.desk.ids import MAX_ROW_ID, parse_row_id
 from goodwill.desk.roles import Permission
 from goodwill.desk.solutions import mark_solution, unmark_solution
 from goodwill.errors import DeskError
-from goodwill.store import Store
+from goodwill.web.app_state import store_of
 from goodwill.web.params import RowId
 from goodwill.web.security import ApiUser, CsrfSession, client_ip, need
 
@@ -25,11 +25,6 @@ __all__ = ["api_router", "page_router"]
 
 page_router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["desk"])
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
 
 
 @page_router.post("/cases/{case_id}/solution")
@@ -40,14 +35,14 @@ def mark(
     chosen = parse_row_id(reply_id.strip())
     if chosen is None:
         raise DeskError("choose the reply that solved it.")
-    mark_solution(_store(request), session.user, case_id, chosen, ip=client_ip(request))
+    mark_solution(store_of(request), session.user, case_id, chosen, ip=client_ip(request))
     return RedirectResponse(f"/cases/{case_id}#replies", status_code=303)
 
 
 @page_router.post("/cases/{case_id}/solution/remove")
 def unmark(request: Request, session: CsrfSession, case_id: RowId) -> Response:
     need(session.user, Permission.MARK_SOLUTION, "mark an answer as the solution")
-    unmark_solution(_store(request), session.user, case_id, ip=client_ip(request))
+    unmark_solution(store_of(request), session.user, case_id, ip=client_ip(request))
     return RedirectResponse(f"/cases/{case_id}#replies", status_code=303)
 
 
@@ -69,7 +64,7 @@ class SolutionOut(BaseModel):
 def api_mark(request: Request, user: ApiUser, case_id: RowId, body: SolutionIn) -> SolutionOut:
     need(user, Permission.MARK_SOLUTION, "mark an answer as the solution")
     if body.reply_id is None:
-        unmark_solution(_store(request), user, case_id, ip=client_ip(request))
+        unmark_solution(store_of(request), user, case_id, ip=client_ip(request))
     else:
-        mark_solution(_store(request), user, case_id, body.reply_id, ip=client_ip(request))
+        mark_solution(store_of(request), user, case_id, body.reply_id, ip=client_ip(request))
     return SolutionOut(case_id=case_id, reply_id=body.reply_id)
