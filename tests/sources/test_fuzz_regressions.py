@@ -226,3 +226,17 @@ def test_a_live_answer_nested_too_deeply_is_unreadable_json_not_a_recursion_erro
         client = HttpClient("hackernews", max_attempts=1, sleep=lambda s: None)
         with pytest.raises(json.JSONDecodeError, match="nested too deeply"):
             list(source.fetch(query, None, client))
+
+
+@pytest.mark.parametrize("filler", [b"\n" * 300_000, b" \n\t" * 100_000, b" " * 1_000_000])
+def test_a_feed_whose_prolog_is_a_huge_blank_comment_still_reads(filler: bytes) -> None:
+    """feedparser's DOCTYPE search was quadratic in blank lines before the root (300,000 took minutes)."""
+    feed = (
+        b'<?xml version="1.0"?>\n<!--\n' + filler + b"-->\n"
+        b'<rss version="2.0"><channel><title>T</title><item><title>Roaming</title>'
+        b"<link>https://example.org/1</link><description>Is roaming free?</description>"
+        b"</item></channel></rss>"
+    )
+    info, items = parse_feed(feed)
+    assert info["version"] == "rss20"
+    assert [i.post.url for i in items] == ["https://example.org/1"]
