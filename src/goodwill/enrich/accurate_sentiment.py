@@ -36,7 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from goodwill.enrich.sentiment import judge_sentiment
+# the head is stacked on the fast model's probabilities: same classes, same artifact folder
+from goodwill.enrich.sentiment import ARTIFACT_DIR, ARTIFACT_PACKAGE, CLASSES, judge_sentiment
+from goodwill.enrich.sentiment import WEIGHTS_FILE as FAST_WEIGHTS_FILE
 from goodwill.enrich.stage import Judgement, StageContext
 from goodwill.errors import ModelError
 from goodwill.models import Post
@@ -63,12 +65,8 @@ __all__ = [
     "stack_features",
 ]
 
-CLASSES: tuple[str, ...] = ("negative", "neutral", "positive")
-ARTIFACT_PACKAGE = "goodwill.enrich"
-ARTIFACT_DIR = "artifacts"
 HEAD_FILE = "accurate_sentiment_head.npz"
 HEAD_METADATA_FILE = "accurate_sentiment_metadata.json"
-FAST_WEIGHTS_FILE = "sentiment_weights.npz"
 #: Posts are cut at 128 word pieces. No TweetEval sentiment tweet is longer (the longest of the
 #: 47,573 training and 2,000 validation tweets has 96), so the head is unchanged by the cut; a long
 #: post costs half what the model's 256-token window would.
