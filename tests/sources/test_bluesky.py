@@ -18,6 +18,7 @@ import httpx
 import pytest
 import zstandard
 from cassettes import Recorded, fixture, load_cassette
+from fake_clock import Clock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from samples import LOCAL
@@ -62,21 +63,8 @@ def jwt(exp: float) -> str:
     return f"{part({'alg': 'none'})}.{part({'exp': int(exp), 'sub': 'did:plc:acme'})}.sig"
 
 
-class Clock:
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def client(handler: Callable[[httpx.Request], httpx.Response], clock: Clock | None = None) -> HttpClient:
-    clock = clock or Clock()
+    clock = clock or Clock(NOW)
     return HttpClient("bluesky", transport=httpx.MockTransport(handler), clock=clock, sleep=clock.sleep)
 
 
@@ -436,7 +424,7 @@ def test_normaliser_survives_bluesky_like_json(document: Any) -> None:
 
 def test_one_login_serves_many_calls_and_is_refreshed_not_repeated() -> None:
     server = Server({"app.bsky.feed.searchPosts": {"posts": []}}, lifetime=600)
-    clock = Clock()
+    clock = Clock(NOW)
     http = client(server, clock)
     src = logged_in()
     for _ in range(5):
@@ -569,7 +557,7 @@ def test_a_429_waits_for_ratelimit_reset() -> None:
         httpx.Response(200, json={"posts": []}),
     ]
     server = Server({"app.bsky.feed.searchPosts": lambda r: answers.pop(0)})
-    clock = Clock()
+    clock = Clock(NOW)
     pages = list(
         logged_in().fetch(
             Query("bluesky", "search", "redistricting", "r"),
@@ -744,7 +732,7 @@ def test_killed_tail_resumes_from_its_cursor_minus_the_margin_without_gaps() -> 
 
 def test_a_dropped_connection_is_reopened_from_the_cursor() -> None:
     recorded = sorted(events("expected_v1.jsonl"), key=lambda e: e["time_us"])
-    clock = Clock()
+    clock = Clock(NOW)
     with FakeJetstream(recorded, drop_after=8) as jet:
         src = BlueskySource(SourceSettings(options={"jetstream_url": jet.url, "batch": 3, "margin_s": 0}))
         pages = list(

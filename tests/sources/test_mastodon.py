@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from cassettes import Recorded, fixture, load_cassette
+from fake_clock import Clock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from samples import LOCAL
@@ -46,19 +47,6 @@ def local(name: str) -> Any:
 
 def source(base_url: str = DEV, **options: Any) -> MastodonSource:
     return MastodonSource(SourceSettings(base_url=base_url, options=options, env={"MASTODON_TOKEN": ""}))
-
-
-class Clock:
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 Handler = Callable[[httpx.Request], httpx.Response | None]
@@ -104,7 +92,7 @@ def serve(
 
 
 def client(transport: httpx.BaseTransport, clock: Clock | None = None) -> HttpClient:
-    clock = clock or Clock()
+    clock = clock or Clock(NOW)
     return HttpClient("mastodon", transport=transport, clock=clock, sleep=clock.sleep)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from cassettes import Recorded, fixture, load_cassette
+from fake_clock import Clock
 from samples import LOCAL
 
 from goodwill.errors import CredentialError, GoneError, RateLimited, SourceError
@@ -35,19 +36,6 @@ SEARCH = social("test_entity_searchv2.yaml")[2]  # /api/v2/search?q=halcy&resolv
 
 def source(base_url: str, env: dict[str, str] | None = None, **options: Any) -> MastodonSource:
     return MastodonSource(SourceSettings(base_url=base_url, options=options, env=ENV if env is None else env))
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def client(attempts: int = 1, clock: Clock | None = None) -> HttpClient:

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 from cassettes import Recorded, fixture, load_cassette, replay
+from fake_clock import Clock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from samples import LOCAL
@@ -43,23 +44,10 @@ def source(**options: Any) -> RedditSource:
     return RedditSource(SourceSettings(env=ENV, options=options))
 
 
-class Clock:
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def client(
     transport: httpx.BaseTransport, clock: Clock | None = None, seen: list[httpx.Request] | None = None
 ) -> HttpClient:
-    clock = clock or Clock()
+    clock = clock or Clock(NOW)
     inner = transport
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -389,7 +377,7 @@ class FakeListing:
 def test_comments_listing_walks_after_pages_and_resumes_without_gaps() -> None:
     fake = FakeListing([100.0, 200.0, 300.0, 400.0, 500.0])
     query = Query("reddit", "comments", "acme", "acme-comments")
-    clock = Clock()
+    clock = Clock(NOW)
     http = client(httpx.MockTransport(fake), clock)
     walk = source().fetch(query, {"since": 150.0}, http)
     first = next(walk)
@@ -408,7 +396,7 @@ def test_comments_listing_walks_after_pages_and_resumes_without_gaps() -> None:
 
 
 def test_a_used_up_window_is_waited_for_before_the_next_call() -> None:
-    clock = Clock()
+    clock = Clock(NOW)
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/v1/access_token":
@@ -561,14 +549,14 @@ def test_bad_requests_quote_reddit() -> None:
 
 
 def test_service_unavailable_is_retried_with_backoff() -> None:
-    clock = Clock()
+    clock = Clock(NOW)
     with pytest.raises(SourceError, match=r"server error 503 after 5 attempts at oauth\.reddit\.com"):
         call("TestSession.test_request__service_unavailable.json", "/", clock=clock)
     assert clock.slept == [2.0, 4.0, 8.0, 16.0]
 
 
 def test_html_429_waits_its_retry_after() -> None:
-    clock = Clock()
+    clock = Clock(NOW)
     with pytest.raises(RateLimited, match="still rate limited after 5 attempts"):
         call(
             "TestSession.test_request__too__many_requests__with_retry_headers.json", "/api/v1/me", clock=clock
@@ -577,7 +565,7 @@ def test_html_429_waits_its_retry_after() -> None:
 
 
 def test_json_429_on_the_token_backs_off_then_gets_the_token() -> None:
-    clock = Clock()
+    clock = Clock(NOW)
     answers = [
         httpx.Response(429, content=(LOCAL / "reddit" / "token_429_json_synthetic.json").read_bytes()),
         httpx.Response(200, json={"access_token": "tok-2", "expires_in": 86400}),
