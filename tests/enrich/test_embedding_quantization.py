@@ -29,30 +29,36 @@ def _source() -> tuple[Path, str]:
     return source, hashlib.sha256(source.read_bytes()).hexdigest()
 
 
-def test_the_copy_is_derived_once_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GOODWILL_CACHE_DIR", str(tmp_path / "cache"))
-    source, digest = _source()
-    first = embedding_quantization.quantized_model(source, digest)
-    assert first.parent == tmp_path / "cache" and first.stat().st_size > 1_000_000
-    assert [p.name for p in first.parent.iterdir()] == [first.name]  # no temporary files left behind
+@pytest.fixture(scope="module")
+def derived(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One fresh derivation into an empty cache folder (the slow step, a few seconds), shared below."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GOODWILL_CACHE_DIR", str(folder))
+        return embedding_quantization.quantized_model(*_source())
+
+
+def test_the_copy_is_derived_once_and_reused(derived: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert derived.stat().st_size > 1_000_000
+    assert [p.name for p in derived.parent.iterdir()] == [derived.name]  # no temporary files left behind
 
     def refuse(*args: object) -> None:
         raise AssertionError("derived again although a copy is cached")
 
+    monkeypatch.setenv("GOODWILL_CACHE_DIR", str(derived.parent))
     monkeypatch.setattr(embedding_quantization, "_derive", refuse)
-    assert embedding_quantization.quantized_model(source, digest) == first
+    source, digest = _source()
+    assert embedding_quantization.quantized_model(source, digest) == derived
     # Another source file (a new wheel) gets its own copy rather than the cached one.
     with pytest.raises(AssertionError, match="derived again"):
         embedding_quantization.quantized_model(source, "0" * 64)
 
 
-def test_deriving_is_deterministic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    source, digest = _source()
-    copies = []
-    for name in ("a", "b"):
-        monkeypatch.setenv("GOODWILL_CACHE_DIR", str(tmp_path / name))
-        copies.append(embedding_quantization.quantized_model(source, digest).read_bytes())
-    assert hashlib.sha256(copies[0]).digest() == hashlib.sha256(copies[1]).digest()
+def test_deriving_is_deterministic(derived: Path) -> None:
+    # The copy the encoder runs (derived earlier, into the user's cache) and a fresh one are the same bytes.
+    in_use = embeddings.model_file(quantized=True)
+    assert in_use != derived
+    assert hashlib.sha256(in_use.read_bytes()).digest() == hashlib.sha256(derived.read_bytes()).digest()
 
 
 def test_an_unwritable_cache_says_which_variable_to_set(
