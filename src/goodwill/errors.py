@@ -20,7 +20,9 @@
         ├── Forbidden              the role may not do this
         ├── InvalidCursor          an inbox page link was edited, cut short or made for other filters
         ├── ReplyBlocked           the reply check flagged the reply and no override reason was given
-        └── ReplyNotSent           the network did not take a reply sent through it (the case is unchanged)
+        ├── ReplyNotSent           the network did not take a reply sent through it (the case is unchanged)
+        └── ReplyConflict          another send of this reply was made or is running (HTTP 409)
+            └── ReplyInDoubt       an unfinished send may have posted it: check the thread, then settle it
 
 Exit codes used by the CLI live here too, so they are named in one place.
 """
@@ -127,3 +129,15 @@ class ReplyBlocked(DeskError):
 
 class ReplyNotSent(DeskError):
     """The network refused or could not be reached; nothing was recorded and the draft is kept."""
+
+
+class ReplyConflict(DeskError):
+    """Someone else sent (or is sending) this reply: it was not posted again."""
+
+
+class ReplyInDoubt(ReplyConflict):
+    """A send of this reply did not finish, so it may be on the network; an agent checks, then settles it."""
+
+    def __init__(self, message: str, reply_id: int) -> None:
+        super().__init__(message)
+        self.reply_id = reply_id
