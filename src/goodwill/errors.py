@@ -12,7 +12,8 @@
     │   ├── AccessDenied           403 or a disabled feed: what the server said
     │   ├── GoneError              404/410: the query, thread or feed no longer exists
     │   ├── RateLimited            429 or quota: waiting would exceed the allowed wait
-    │   └── BudgetExceeded         a configured spend limit would be passed
+    │   ├── BudgetExceeded         a configured spend limit would be passed
+    │   └── PostOutcomeUnknown     a post went out but its answer was lost: it may exist on the network
     ├── ModelError                 a shipped model artifact is missing or corrupt
     ├── CareError                  a care action is refused (a flagged reply sent without a reason)
     └── DeskError                  a care-desk operation cannot be done as asked
@@ -101,6 +102,10 @@ class RateLimited(SourceError):
 
 class BudgetExceeded(SourceError):
     """Going on would pass a spend or quota limit configured for this source."""
+
+
+class PostOutcomeUnknown(SourceError):
+    """A request that creates something went out, but no usable answer came back: it may have been made."""
 
 
 class DeskError(GoodwillError):

@@ -347,3 +347,20 @@ def test_a_refused_resend_leaves_the_reply_in_doubt(desk: Desk) -> None:
     (reply,) = get_case(desk.store, alice, desk.x_case, now=LATER).replies
     assert reply.status == "sending" and reply.in_doubt  # at once: no attempt is running
     assert [e.detail["attempt"] for e in list_audit(desk.store) if e.action == "case.reply_failed"] == [2]
+
+
+def test_a_lost_answer_leaves_the_reply_in_doubt_not_removed(desk: Desk) -> None:
+    def hang_up(seen: Seen) -> Answer:
+        raise ConnectionAbortedError("the server took the post, then the line went dead")
+
+    desk.net.routes[("POST", "/2/tweets")] = hang_up
+    alice, text = desk.people["agent"], "Refunded."
+    with pytest.raises(ReplyInDoubt, match=r"took the request but no answer came .* may be posted on x"):
+        send_reply(desk.store, alice, desk.x_case, text, flags=[], outbox=desk.outbox(), now=T0)
+    (reply,) = get_case(desk.store, alice, desk.x_case, now=T0).replies
+    assert reply.status == "sending" and reply.in_doubt  # at once: nothing is running any more
+    with pytest.raises(ReplyInDoubt, match="cannot tell a second post from the first"):
+        send_reply(desk.store, alice, desk.x_case, text, flags=[], outbox=desk.outbox(), now=T0)
+    assert len(desk.posts()) == 1
+    (failed,) = [e for e in list_audit(desk.store) if e.action == "case.reply_failed"]
+    assert failed.detail["outcome"] == "unknown"

@@ -11,16 +11,20 @@ new one, so every send takes three steps:
 2. **Ask the network**, outside any transaction. If it refuses (the source
    raises before the post exists) the claim is taken back, so the case is as
    it was: a new reply is removed, an answer waits for approval again, the
-   agent keeps the draft. The attempt and its error go to the audit log.
+   agent keeps the draft. The attempt and its error go to the audit log. If
+   the request went out and its answer was lost (PostOutcomeUnknown: a read
+   timeout, a dropped connection, an answer without the new post's id), the
+   reply is in doubt at once.
 3. **Record**, in one transaction: status ``sent``, the new post's id and URL,
    the first response and the case's next state.
 
 If the process dies between 2 and 3 the reply stays ``sending``. After
 :data:`IN_FLIGHT` it is *in doubt*: it may be on the network. Where the network
 honours the idempotency key (Mastodon, for :data:`KEY_HONOURED` after the first
-attempt) the desk sends it again with the same key, which posts at most once;
-elsewhere it refuses to post blindly and shows the agent the thread to check,
-then :func:`settle_send`: send it again, or record that it is there.
+attempt) the same draft sent again, or the answer approved again, goes out with
+the same key, which posts at most once; elsewhere it refuses to post blindly
+and shows the agent the thread to check, then :func:`settle_send`: send it
+again, or record that it is there.
 """
 
 from __future__ import annotations
@@ -39,7 +43,15 @@ from goodwill.desk.inbox import CaseRow
 from goodwill.desk.replied import record_approved, record_replied
 from goodwill.desk.roles import Permission
 from goodwill.desk.services import ReplyOutbox
-from goodwill.errors import DeskError, NotFound, ReplyConflict, ReplyInDoubt, ReplyNotSent, SourceError
+from goodwill.errors import (
+    DeskError,
+    NotFound,
+    PostOutcomeUnknown,
+    ReplyConflict,
+    ReplyInDoubt,
+    ReplyNotSent,
+    SourceError,
+)
 from goodwill.sources.reply import ReplyTarget, SentReply
 from goodwill.store import Store
 from goodwill.store.schema import posts
@@ -60,8 +72,9 @@ __all__ = [
     "settle_send",
 ]
 
-#: A send still running after this long is not running any more (the outbox's waits and attempts are
-#: far shorter): its process died or lost the answer.
+#: A send still "running" after this long is not running any more: its process died. The outbox's worst
+#: case is about 4 minutes (Mastodon: a lookup and a post, 3 attempts of 20 s each with 30 s waits); X,
+#: Bluesky and Reddit try once, well under a minute.
 IN_FLIGHT = timedelta(minutes=5)
 #: Mastodon answers a repeated Idempotency-Key with the first post for an hour.
 KEY_HONOURED = timedelta(hours=1)
@@ -112,7 +125,7 @@ def _when(moment: datetime) -> str:
 
 
 def _send_state(conn: Connection, reply_id: int) -> Any:
-    """The reply, its send and who sent it, with the address of the post it answers."""
+    """The reply, its send, who is sending it and (once posted) the new post's address."""
     return conn.execute(
         select(
             replies.c.id,
@@ -246,6 +259,29 @@ def _deliver(store: Store, outbox: ReplyOutbox, actor: Actor, claim: Claim, now:
     target = store.read(lambda conn: reply_target(conn, _post_of(conn, claim.case_id)))
     try:
         return outbox.send(claim.network, target, claim.text, key=claim.key)
+    except PostOutcomeUnknown as exc:  # it went out, but what became of it is not known: in doubt now
+        said = str(exc)
+
+        def keep(conn: Connection) -> None:
+            conn.execute(
+                update(reply_sends).where(reply_sends.c.reply_id == claim.reply_id).values(attempt_at=None)
+            )
+            detail = {
+                "network": claim.network,
+                "error": said,
+                "attempt": claim.attempts,
+                "outcome": "unknown",
+            }
+            record_audit(
+                conn, actor, "case.reply_failed", target=f"case:{claim.case_id}", detail=detail, now=now
+            )
+
+        store.transaction(keep)
+        raise ReplyInDoubt(
+            f"{said} The reply may be posted on {claim.network}: check the thread, then send it again or "
+            "mark it as posted on the case page.",
+            claim.reply_id,
+        ) from None
     except SourceError as exc:  # the source raised before the post existed; anything else leaves it in doubt
         said = str(exc)
 
