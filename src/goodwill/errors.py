@@ -12,7 +12,8 @@
     │   ├── AccessDenied           403 or a disabled feed: what the server said
     │   ├── GoneError              404/410: the query, thread or feed no longer exists
     │   ├── RateLimited            429 or quota: waiting would exceed the allowed wait
-    │   └── BudgetExceeded         a configured spend limit would be passed
+    │   ├── BudgetExceeded         a configured spend limit would be passed
+    │   └── PostOutcomeUnknown     a post went out but its answer was lost: it may exist on the network
     ├── ModelError                 a shipped model artifact is missing or corrupt
     ├── CareError                  a care action is refused (a flagged reply sent without a reason)
     └── DeskError                  a care-desk operation cannot be done as asked
@@ -20,7 +21,9 @@
         ├── Forbidden              the role may not do this
         ├── InvalidCursor          an inbox page link was edited, cut short or made for other filters
         ├── ReplyBlocked           the reply check flagged the reply and no override reason was given
-        └── ReplyNotSent           the network did not take a reply sent through it (the case is unchanged)
+        ├── ReplyNotSent           the network did not take a reply sent through it (the case is unchanged)
+        └── ReplyConflict          another send of this reply was made or is running (HTTP 409)
+            └── ReplyInDoubt       an unfinished send may have posted it: check the thread, then settle it
 
 Exit codes used by the CLI live here too, so they are named in one place.
 """
@@ -101,6 +104,10 @@ class BudgetExceeded(SourceError):
     """Going on would pass a spend or quota limit configured for this source."""
 
 
+class PostOutcomeUnknown(SourceError):
+    """A request that creates something went out, but no usable answer came back: it may have been made."""
+
+
 class DeskError(GoodwillError):
     """A care-desk operation cannot be done as asked (the message says why)."""
 
@@ -127,3 +134,15 @@ class ReplyBlocked(DeskError):
 
 class ReplyNotSent(DeskError):
     """The network refused or could not be reached; nothing was recorded and the draft is kept."""
+
+
+class ReplyConflict(DeskError):
+    """Someone else sent (or is sending) this reply: it was not posted again."""
+
+
+class ReplyInDoubt(ReplyConflict):
+    """A send of this reply did not finish, so it may be on the network; an agent checks, then settles it."""
+
+    def __init__(self, message: str, reply_id: int) -> None:
+        super().__init__(message)
+        self.reply_id = reply_id

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from goodwill.desk.accounts import User, add_user
+from goodwill.desk.casework import get_case, send_reply
 from goodwill.models import Author, Post, Provenance
+from goodwill.sources.reply import ReplyTarget, SentReply
 from goodwill.store import RawRecord, Store
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -96,3 +99,30 @@ def add_people(store: Store) -> dict[str, User]:
             store, username="ana", password=PASSWORD, role="analyst", display_name="Ana Lyst"
         ),
     }
+
+
+class ProcessDied(BaseException):
+    """Stands for the process dying mid-send: nothing in goodwill catches it, as nothing runs after a kill."""
+
+
+class DiesAfterPosting:
+    """An outbox whose network takes the reply, after which the process dies before the store hears of it."""
+
+    def can_send(self, network: str) -> bool:
+        return True
+
+    def retry_safe(self, network: str) -> bool:
+        return False
+
+    def send(self, network: str, target: ReplyTarget, text: str, *, key: str) -> SentReply:
+        raise ProcessDied
+
+
+def crashed_send(store: Store, agent: User, case_id: int, text: str = "We are looking into it.") -> int:
+    """The id of an agent's reply whose sending died two hours ago: status ``sending``, in doubt now."""
+    earlier = datetime.now(UTC) - timedelta(hours=2)
+    with contextlib.suppress(ProcessDied):
+        send_reply(store, agent, case_id, text, flags=[], outbox=DiesAfterPosting(), now=earlier)
+    (reply,) = [r for r in get_case(store, agent, case_id).replies if r.status == "sending"]
+    assert reply.in_doubt
+    return reply.id

@@ -108,6 +108,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/cases/{case_id}/assign"): action(AGENTS, assignee="me"),
     ("POST", "/cases/{case_id}/corrections"): action(AGENTS, field="intent", value="praise"),
     ("POST", "/replies/{reply_id}/review"): action(AGENTS, decision="approve"),
+    ("POST", "/replies/{reply_id}/settle"): action(AGENTS, ids={"reply_id": "in_doubt"}, decision="posted"),
     ("POST", "/cases/{case_id}/state"): action(AGENTS, state="resolved"),
     ("GET", "/insights/topics"): page(READERS, hostile=True),
     ("GET", "/insights/authors"): page(READERS, hostile=True),
@@ -136,6 +137,9 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/cases/{case_id}/corrections"): api(AGENTS, json={"field": "intent", "value": "praise"}),
     ("POST", "/api/v1/replies/{reply_id}/review"): api(
         AGENTS, json={"approve": False}, ids={"reply_id": "pending_api"}
+    ),
+    ("POST", "/api/v1/replies/{reply_id}/settle"): api(
+        AGENTS, json={"decision": "posted"}, ids={"reply_id": "in_doubt_api"}
     ),
     ("POST", "/api/v1/cases/{case_id}/state"): api(
         AGENTS, json={"state": "resolved"}, ids={"case_id": "second"}

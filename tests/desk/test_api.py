@@ -150,6 +150,7 @@ def test_the_openapi_document_lists_every_operation(
         ("POST", "/api/v1/cases/{case_id}/assign"),
         ("POST", "/api/v1/cases/{case_id}/corrections"),
         ("POST", "/api/v1/replies/{reply_id}/review"),
+        ("POST", "/api/v1/replies/{reply_id}/settle"),
         ("POST", "/api/v1/cases/{case_id}/solution"),
         ("GET", "/api/v1/audit"),
         ("GET", "/api/v1/topics"),

@@ -22,7 +22,7 @@ from goodwill.desk.casework import (
 )
 from goodwill.desk.inbox import InboxFilter, list_inbox
 from goodwill.desk.services import AgentLoad, Deadlines, DeskServices, ReplyFlag, Route
-from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked
+from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked, ReplyConflict
 from goodwill.store import Store
 
 
@@ -158,7 +158,7 @@ def test_analyst_cannot_reply_and_ambassador_answers_wait_for_approval(
     assert review_reply(store, people["agent"], reply_id, approve=True, now=later) == case.id
     done = get_case(store, people["agent"], case.id)
     assert done.replies[0].status == "sent" and done.case.first_response_at == later
-    with pytest.raises(NotFound):
+    with pytest.raises(ReplyConflict, match="already approved by Alice Agent; nothing was done"):
         review_reply(store, people["agent"], reply_id, approve=True)
 
 

@@ -10,7 +10,7 @@ from desk_helpers import NOW, VERSIONS, add_people, add_post, enrichment
 from fastapi.testclient import TestClient
 from web_helpers import BASE, login
 
-from goodwill.insights.freshness import data_version
+from goodwill.insights.freshness import POSTS_FIGURES, data_version
 from goodwill.insights.overview_cache import OverviewCache
 from goodwill.store import Store
 from goodwill.store.privacy import forget
@@ -140,3 +140,15 @@ def test_the_data_version_moves_with_each_kind_of_change(store: Store) -> None:
     link_authors(store, "Ada L.", ["x:ada"])
     seen.add(data_version(store))
     assert len(seen) == 8
+
+
+def test_the_fingerprint_reads_the_newest_post_update_from_its_index(store: Store) -> None:
+    add_post(store, "p1", "@acmebank roaming in Peru?", intent="question")
+    plans = {}
+    with store.reading() as conn:
+        for stmt in POSTS_FIGURES:
+            sql = str(stmt.compile(conn, compile_kwargs={"literal_binds": True}))
+            plans[sql] = " | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+    (newest,) = [plan for sql, plan in plans.items() if "max(posts.updated_at)" in sql]
+    # one step down the index's right edge, not a scan of the table
+    assert newest == "SEARCH posts USING COVERING INDEX ix_posts_updated_at", plans

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from curation_helpers import add_topic
-from desk_helpers import PASSWORD, VERSIONS, add_people, add_post
+from desk_helpers import PASSWORD, VERSIONS, add_people, add_post, crashed_send
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -71,6 +71,9 @@ class DeskIds:
     answered: int
     topic: int
     other_topic: int
+    #: agents' replies whose sending died after the network call (goodwill.desk.sending)
+    in_doubt: int
+    in_doubt_api: int
 
 
 @dataclass
@@ -88,6 +91,8 @@ def _build(store: Store) -> Desk:
     add_post(store, "p2", "@acmebank does roaming work in Chile?", intent="question", handle="joe")
     add_post(store, "p3", "@acmebank you charged me twice", intent="complaint", complaint=True)
     add_post(store, "p4", "@acmebank can I pay by card abroad?", intent="question", handle="joe")
+    add_post(store, "p5", "@acmebank is my card blocked?", intent="question", handle="kim")
+    add_post(store, "p6", "@acmebank why was my card blocked?", intent="question", handle="lou")
     app = create_app(
         DeskSettings(store_url=store.url, versions=VERSIONS),
         services=DeskServices(reply_checker=SalesCheck()),
@@ -107,6 +112,8 @@ def _build(store: Store) -> Desk:
         answered=send_reply(store, people["agent"], answered_case, "Yes, cards work abroad.", flags=[]),
         topic=add_topic(store, "card / abroad", ["card", "abroad"], []),
         other_topic=add_topic(store, "roaming / peru", ["roaming", "peru"], []),
+        in_doubt=crashed_send(store, people["agent"], rows["@acmebank is my card blocked?"]),
+        in_doubt_api=crashed_send(store, people["agent"], rows["@acmebank why was my card blocked?"]),
     )
     tokens = {role: create_api_token(store, u.username, name="security") for role, u in people.items()}
     return Desk(app, TestClient(app, base_url=BASE), store, ids, tokens)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from desk_helpers import VERSIONS, add_people, add_post
+from desk_helpers import VERSIONS, add_people, add_post, crashed_send
 from fastapi.testclient import TestClient
 from web_helpers import BASE, SalesCheck, login
 
@@ -245,3 +245,44 @@ def test_a_source_its_settings_cannot_build_does_not_stop_the_desk() -> None:
     outbox = NetworkOutbox(broken, ENV)
     assert not outbox.can_send("mastodon")
     assert "mastodon" not in outbox.networks
+
+
+def test_the_case_page_shows_a_send_in_doubt_and_settles_it(desk: Desk) -> None:
+    reply_id = crashed_send(desk.store, desk.people["agent"], desk.case_id, "Roaming in Chile is free.")
+    csrf = login(desk.client, "alice")
+    page = desk.client.get(f"/cases/{desk.case_id}").text
+    assert "This reply may already be on mastodon: its sending did not finish." in page
+    assert (
+        'href="https://mastodon.social/@halcy/110446183735368325" rel="noopener nofollow ugc">the thread'
+        in page
+    )
+    assert f'action="/replies/{reply_id}/settle"' in page and 'value="resend"' in page
+    # the same draft again is not posted blindly either: the agent gets the case back with the reason
+    again = desk.client.post(
+        f"/cases/{desk.case_id}/reply", data={"text": "Roaming in Chile is free.", "csrf_token": csrf}
+    )
+    assert again.status_code == 409 and "may already be posted on mastodon" in again.text
+    assert desk.net.seen == []
+    done = desk.client.post(
+        f"/replies/{reply_id}/settle", data={"decision": "resend", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    (sent,) = desk.net.seen
+    assert sent.headers["idempotency-key"].startswith(f"goodwill-{desk.case_id}-")
+    (reply,) = get_case(desk.store, desk.people["agent"], desk.case_id).replies
+    assert (reply.status, reply.network_id) == ("sent", f"{desk.host}/110446223051565765")
+    assert "may already be on mastodon" not in desk.client.get(f"/cases/{desk.case_id}").text
+
+
+def test_the_api_settles_a_send_in_doubt(desk: Desk) -> None:
+    reply_id = crashed_send(desk.store, desk.people["agent"], desk.case_id)
+    auth = {"authorization": f"Bearer {create_api_token(desk.store, 'alice', name='test')}"}
+    case = desk.client.get(f"/api/v1/cases/{desk.case_id}", headers=auth).json()
+    assert [(r["status"], r["in_doubt"]) for r in case["replies"]] == [("sending", True)]
+    settled = desk.client.post(
+        f"/api/v1/replies/{reply_id}/settle", json={"decision": "posted"}, headers=auth
+    )
+    assert settled.status_code == 200 and settled.json() == {"case_id": desk.case_id}
+    assert desk.net.seen == []
+    again = desk.client.post(f"/api/v1/replies/{reply_id}/settle", json={"decision": "resend"}, headers=auth)
+    assert again.status_code == 409 and "already sent on mastodon by Alice Agent" in again.json()["detail"]

@@ -12,7 +12,15 @@ import httpx
 import pytest
 from cassettes import Recorded, fixture, load_cassette, replay
 
-from goodwill.errors import AccessDenied, BudgetExceeded, CredentialError, GoneError, RateLimited, SourceError
+from goodwill.errors import (
+    AccessDenied,
+    BudgetExceeded,
+    CredentialError,
+    GoneError,
+    PostOutcomeUnknown,
+    RateLimited,
+    SourceError,
+)
 from goodwill.sources.http import DryRun, HttpClient
 from goodwill.sources.meter import Cost, Meter
 
@@ -166,6 +174,30 @@ def test_transport_errors_are_retried_then_explained() -> None:
     with pytest.raises(SourceError, match=r"cannot reach https://oauth\.reddit\.com after 2 attempts"):
         client.get("https://oauth.reddit.com/?key=abc")
     assert time.slept == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("failure", "method", "unknown"),
+    [
+        (httpx.ReadTimeout("timed out"), "POST", True),  # sent, then no answer: it may have posted
+        (httpx.RemoteProtocolError("Server disconnected without sending a response."), "POST", True),
+        (httpx.ConnectError("connection refused"), "POST", False),  # never reached the server
+        (httpx.ReadTimeout("timed out"), "GET", False),  # a read changes nothing
+    ],
+)
+def test_a_post_whose_answer_was_lost_may_have_been_made(
+    failure: httpx.TransportError, method: str, unknown: bool
+) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise failure
+
+    client = client_for(httpx.MockTransport(fail), FakeTime(), max_attempts=1)
+    with pytest.raises(SourceError) as caught:
+        client.request(method, "https://api.x.com/2/tweets")
+    assert isinstance(caught.value, PostOutcomeUnknown) is unknown
+    if unknown:
+        assert "took the request but no answer came" in str(caught.value)
+        assert "check before sending it again" in str(caught.value)
 
 
 def test_dry_run_plans_the_request_with_secrets_redacted_and_sends_nothing() -> None:

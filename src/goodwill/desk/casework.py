@@ -12,23 +12,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, union_all, update
+from sqlalchemy import Connection, insert, select, union_all, update
 
 from goodwill.care.priority import INTENT_WEIGHT
 from goodwill.desk.accounts import User
 from goodwill.desk.case_access import actor_of, record_action, require, state_values, visible_case
 from goodwill.desk.cases import STATES
 from goodwill.desk.inbox import CaseRow, case_row, case_select, visible_to
+from goodwill.desk.replied import record_approved, record_replied
 from goodwill.desk.roles import Permission, Role, can
-from goodwill.desk.sending import post_reply, record_post
+from goodwill.desk.sending import in_doubt, not_waiting, send_approved, send_new
 from goodwill.desk.services import ReplyContext, ReplyFlag, ReplyOutbox
 from goodwill.errors import DeskError, NotFound, ReplyBlocked
-from goodwill.sources.reply import SentReply
 from goodwill.store import Store, StoredPost
 from goodwill.store.reading import stored_posts
 from goodwill.store.schema import posts
 from goodwill.store.schema_desk import case_actions, cases, corrections, replies, users
 from goodwill.store.schema_reply import reply_posts
+from goodwill.store.schema_sending import reply_sends
 
 __all__ = [
     "CORRECTABLE",
@@ -79,6 +80,8 @@ class ReplyEntry:
     #: where it went on the network (channel ``network``): the new post's id and address
     network_id: str | None = None
     url: str | None = None
+    #: status ``sending`` and its attempt is over without an answer: it may be posted (goodwill.desk.sending)
+    in_doubt: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,7 @@ def get_case(store: Store, viewer: User, case_id: int, *, now: datetime | None =
                 flags=list(r.check_flags or []),
                 network_id=r.network_id,
                 url=r.network_url,
+                in_doubt=r.status == "sending" and in_doubt(r.attempt_at, stamp),
             )
             for r in conn.execute(
                 select(
@@ -182,9 +186,11 @@ def get_case(store: Store, viewer: User, case_id: int, *, now: datetime | None =
                     actor_name.label("who"),
                     reply_posts.c.native_id.label("network_id"),
                     reply_posts.c.url.label("network_url"),
+                    reply_sends.c.attempt_at,
                 )
                 .outerjoin(users, users.c.id == replies.c.user_id)
                 .outerjoin(reply_posts, reply_posts.c.reply_id == replies.c.id)
+                .outerjoin(reply_sends, reply_sends.c.reply_id == replies.c.id)
                 .where(replies.c.case_id == case_id)
                 .order_by(replies.c.id)
             )
@@ -320,17 +326,6 @@ def set_state(
     store.transaction(run)
 
 
-def _mark_first_response(conn: Connection, case: CaseRow, now: datetime) -> dict[str, Any]:
-    values: dict[str, Any] = {"updated_at": now}
-    if case.first_response_at is None:
-        values["first_response_at"] = now
-        # The next deadline to meet is now the resolution target.
-        values["sla_due_at"] = case.resolution_due
-        values["sla_warn_at"] = None
-        conn.execute(update(cases).where(cases.c.id == case.id).values(**values))
-    return values
-
-
 def send_reply(
     store: Store,
     viewer: User,
@@ -353,10 +348,10 @@ def send_reply(
 
     A reply the check flagged goes out only with a stated reason, which is kept
     with the reply. When ``outbox`` can send on the case's network, a reply that
-    goes out now is posted there first (``channel`` becomes ``network``, and the
-    new post's id and URL are kept); if the network refuses, ReplyNotSent is
-    raised and nothing changes (goodwill.desk.sending). Otherwise ``channel`` is
-    ``copied``: "copy and mark as replied".
+    goes out now is posted there (``channel`` becomes ``network``, and the new
+    post's id and URL are kept), claimed in the store first so it is posted once
+    (goodwill.desk.sending); if the network refuses, ReplyNotSent is raised and
+    nothing changes. Otherwise ``channel`` is ``copied``: "copy and mark as replied".
     """
     require(viewer, Permission.REPLY, "reply")
     body = text.strip()
@@ -380,18 +375,25 @@ def send_reply(
         raise DeskError(f"unknown channel {channel!r}: use copied or network.")
     direct = can(viewer.role, Permission.REPLY_DIRECTLY) or needs_approval is False
     stamp = _now(now)
-    sent: SentReply | None = None
     if direct and outbox is not None:
         ahead = get_case_row(store, viewer, case_id, now=stamp)
-        if ahead.state == "resolved":
-            raise DeskError(f"case {case_id} is resolved; reopen it before replying.")
         if outbox.can_send(ahead.network):
-            sent = post_reply(store, outbox, actor_of(viewer, ip), ahead, body, now=stamp)
-            body, channel = sent.text, "network"
+            return send_new(
+                store,
+                outbox,
+                viewer,
+                ahead,
+                body,
+                flags=flag_list,
+                reason=reason,
+                resolve=resolve,
+                ip=ip,
+                now=stamp,
+            )
 
     def run(conn: Connection) -> int:
         case = visible_case(conn, viewer, case_id, stamp)
-        if case.state == "resolved" and sent is None:  # once posted, it is recorded whatever happened
+        if case.state == "resolved":
             raise DeskError(f"case {case_id} is resolved; reopen it before replying.")
         reply_id = int(
             conn.execute(
@@ -412,23 +414,13 @@ def send_reply(
         )
         actor = actor_of(viewer, ip)
         detail: dict[str, Any] = {"reply": reply_id, "channel": channel}
-        if sent is not None:
-            record_post(conn, reply_id, case.network, sent, stamp)
-            detail |= {"network": case.network, "network_id": sent.native_id, "url": sent.url}
         if reason:
             detail["override_reason"] = reason
             detail["flags"] = [f["code"] for f in flag_list]
-        if not direct:
+        if direct:
+            record_replied(conn, case, actor, detail, resolve=resolve, now=stamp)
+        else:
             record_action(conn, case_id, actor, "reply_pending", detail, stamp)
-            return reply_id
-        _mark_first_response(conn, case, stamp)
-        record_action(conn, case_id, actor, "replied", detail, stamp)
-        new_state = "resolved" if resolve else "pending"
-        if case.state != new_state:
-            conn.execute(
-                update(cases).where(cases.c.id == case_id).values(**state_values(case, new_state, stamp))
-            )
-            record_action(conn, case_id, actor, "state", {"from": case.state, "to": new_state}, stamp)
         return reply_id
 
     return store.transaction(run)
@@ -446,50 +438,41 @@ def review_reply(
 ) -> int:
     """Approve (it counts as sent) or reject an ambassador's answer; return the case id.
 
-    Approving on a network the ``outbox`` sends on posts the answer there first, as
+    Approving on a network the ``outbox`` sends on posts the answer there, as
     :func:`send_reply` does; if the network refuses, the answer stays waiting.
+    Of two agents reviewing the same answer at once, one does; the other is told
+    (ReplyConflict), and the answer is posted once.
     """
     require(viewer, Permission.APPROVE, "approve answers")
     stamp = _now(now)
-
-    def pending(conn: Connection) -> Any:
-        row = conn.execute(select(replies).where(replies.c.id == reply_id)).first()
-        if row is None or row.status != "pending_approval":
-            raise NotFound(f"no answer {reply_id} waiting for approval.")
-        return row
-
-    sent: SentReply | None = None
     if approve and outbox is not None:
         with store.reading() as conn:
-            row = pending(conn)
+            row = conn.execute(select(replies.c.case_id).where(replies.c.id == reply_id)).first()
+            if row is None:
+                raise NotFound(f"no answer {reply_id} waiting for approval.")
             ahead = visible_case(conn, viewer, row.case_id, stamp)
         if outbox.can_send(ahead.network):
-            sent = post_reply(store, outbox, actor_of(viewer, ip), ahead, row.text, now=stamp)
+            return send_approved(store, outbox, viewer, reply_id, ip=ip, now=stamp)
 
     def run(conn: Connection) -> int:
-        row = pending(conn)
+        row = conn.execute(select(replies.c.case_id).where(replies.c.id == reply_id)).first()
+        if row is None:
+            raise NotFound(f"no answer {reply_id} waiting for approval.")
         case = visible_case(conn, viewer, row.case_id, stamp)
         status = "sent" if approve else "rejected"
-        values: dict[str, Any] = {
-            "status": status,
-            "reviewed_by": viewer.id,
-            "sent_at": stamp if approve else None,
-        }
-        detail: dict[str, Any] = {"reply": reply_id}
-        if sent is not None:
-            values |= {"channel": "network", "text": sent.text}
-            record_post(conn, reply_id, case.network, sent, stamp)
-            detail |= {"network": case.network, "network_id": sent.native_id, "url": sent.url}
-        conn.execute(update(replies).where(and_(replies.c.id == reply_id)).values(**values))
+        won = conn.execute(
+            update(replies)
+            .where(replies.c.id == reply_id, replies.c.status == "pending_approval")
+            .values(status=status, reviewed_by=viewer.id, sent_at=stamp if approve else None)
+        )
+        if won.rowcount == 0:  # reviewed meanwhile (or never waiting)
+            raise not_waiting(conn, reply_id, stamp)
         actor = actor_of(viewer, ip)
-        record_action(conn, case.id, actor, "reply_approved" if approve else "reply_rejected", detail, stamp)
+        detail: dict[str, Any] = {"reply": reply_id}
         if approve:
-            _mark_first_response(conn, case, stamp)
-            if case.state == "open":
-                conn.execute(
-                    update(cases).where(cases.c.id == case.id).values(state="pending", updated_at=stamp)
-                )
-                record_action(conn, case.id, actor, "state", {"from": "open", "to": "pending"}, stamp)
+            record_approved(conn, case, actor, detail, stamp)
+        else:
+            record_action(conn, case.id, actor, "reply_rejected", detail, stamp)
         return case.id
 
     return store.transaction(run)

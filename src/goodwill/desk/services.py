@@ -121,6 +121,10 @@ class ReplyOutbox(Protocol):
 
     def can_send(self, network: str) -> bool: ...
 
+    def retry_safe(self, network: str) -> bool:
+        """Whether the network knows a resent ``key`` (Mastodon), so a send in doubt may simply go again."""
+        ...
+
     def send(self, network: str, target: ReplyTarget, text: str, *, key: str) -> SentReply: ...
 
 
@@ -160,6 +164,9 @@ class _NoOutbox:
     """Every network is copy-and-mark: the agent pastes the reply themselves."""
 
     def can_send(self, network: str) -> bool:
+        return False
+
+    def retry_safe(self, network: str) -> bool:
         return False
 
     def send(self, network: str, target: ReplyTarget, text: str, *, key: str) -> SentReply:

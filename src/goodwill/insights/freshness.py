@@ -18,12 +18,21 @@ from goodwill.store import Store
 from goodwill.store.schema import enrichments, posts, raw_payloads
 from goodwill.store.schema_insights import author_links, post_topics, topics
 
-__all__ = ["data_version"]
+__all__ = ["POSTS_FIGURES", "data_version"]
+
+
+#: The posts' figures, one aggregate a query: SQLite answers a lone max() from the last entry of an index
+#: (``ix_posts_updated_at``, the primary key), but computes max() beside a count() in a scan of the table.
+POSTS_FIGURES = (
+    select(func.count()).select_from(posts),
+    select(func.max(posts.c.id)),
+    select(func.max(posts.c.updated_at)),
+)
 
 
 def _aggregates(conn: Connection) -> list[object]:
     return [
-        *conn.execute(select(func.count(), func.max(posts.c.id), func.max(posts.c.updated_at))).one(),
+        *(conn.execute(stmt).scalar() for stmt in POSTS_FIGURES),
         *conn.execute(select(func.count(), func.max(enrichments.c.computed_at))).one(),
         *conn.execute(select(func.count(), func.max(raw_payloads.c.id))).one(),
         *conn.execute(

@@ -13,7 +13,8 @@ which
 * redacts every secret it was given from logs, errors and dry-run output;
 * turns failures into goodwill errors a person can act on (401 names the
   credential's environment variable, 403 quotes the server, 404 says the thing
-  is gone).
+  is gone); a POST whose answer is lost once it was sent (a read timeout, a
+  dropped connection) raises PostOutcomeUnknown: it may have been carried out.
 
 With ``dry_run`` the first request of each fetch is recorded, not sent, and
 :class:`DryRun` ends the fetch; ``listen --dry-run`` prints what was planned.
@@ -32,7 +33,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from goodwill import __version__
-from goodwill.errors import AccessDenied, CredentialError, GoneError, RateLimited, SourceError
+from goodwill.errors import (
+    AccessDenied,
+    CredentialError,
+    GoneError,
+    PostOutcomeUnknown,
+    RateLimited,
+    SourceError,
+)
 from goodwill.json_input import load_json
 from goodwill.sources.meter import FREE, Cost, Meter
 from goodwill.sources.ratelimit import RateLimit, parse_rate_limit, retry_delay
@@ -41,6 +49,9 @@ __all__ = ["DEFAULT_USER_AGENT", "DryRun", "HttpClient", "PlannedRequest", "serv
 
 DEFAULT_USER_AGENT = f"goodwill/{__version__} (+https://github.com/goodwill-listening/goodwill)"
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Transport failures after the whole request was sent: the server may have acted on it (a POST may
+#: have posted), unlike a refused or timed-out connection, where nothing reached it.
+_ANSWER_LOST = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
 _SECRET_PARAMS = re.compile(
     r"(?i)([?&](?:key|api_key|apikey|access_token|token|secret|client_secret|password|sig)=)[^&#\s]+"
 )
@@ -303,9 +314,15 @@ class HttpClient:
     ) -> None:
         where = self.redact(f"{request.url.scheme}://{request.url.host}")
         if attempt + 1 >= self.max_attempts:
+            said = self.redact(type(exc).__name__ + ": " + str(exc))
+            if request.method == "POST" and isinstance(exc, _ANSWER_LOST):
+                raise PostOutcomeUnknown(
+                    f"{self.network}: {where} took the request but no answer came ({said}), so it may "
+                    "have been carried out; check before sending it again."
+                ) from None
             raise SourceError(
                 f"{self.network}: cannot reach {where} after {self.max_attempts} attempts "
-                f"({self.redact(type(exc).__name__ + ': ' + str(exc))}); check the network and retry."
+                f"({said}); check the network and retry."
             ) from None
         delay = min(self.backoff_base_s * 2**attempt, 60.0)
         self._say(f"{self.network}: {type(exc).__name__} talking to {where}; retrying in {delay:.1f} s")

@@ -114,6 +114,8 @@ posts = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("network", "native_id"),
     Index(None, "created_at"),
+    # the insights overview's freshness check reads max(updated_at) on every request
+    Index(None, "updated_at"),
 )
 
 post_versions = Table(
@@ -169,4 +171,5 @@ import goodwill.store.schema_desk  # noqa: E402
 import goodwill.store.schema_inbox  # noqa: E402
 import goodwill.store.schema_insights  # noqa: E402
 import goodwill.store.schema_reply  # noqa: E402
+import goodwill.store.schema_sending  # noqa: E402
 import goodwill.store.schema_sources  # noqa: E402, F401

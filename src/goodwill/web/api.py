@@ -114,6 +114,11 @@ class ReplyOut(BaseModel):
     flags: list[dict[str, Any]]
     network_id: str | None = Field(default=None, description="the network's id of the posted reply")
     url: str | None = Field(default=None, description="the posted reply on the network")
+    in_doubt: bool = Field(
+        default=False,
+        description="status sending, and its sending did not finish: it may be posted; check the thread, "
+        "then POST /api/v1/replies/{id}/settle",
+    )
 
 
 class CaseDetailOut(BaseModel):
@@ -313,7 +318,8 @@ def suggestions(request: Request, user: ApiUser, case_id: RowId) -> list[Suggest
     response_model=ReplyCreatedOut,
     status_code=201,
     summary="Send a reply: posted on the network when it can take replies, else copied and marked as "
-    "replied; 422 with the flags when the check stops it, 502 when the network refuses (nothing changes)",
+    "replied; 422 with the flags when the check stops it, 502 when the network refuses (nothing changes), "
+    "409 when the same reply is sent or being sent already",
 )
 def reply(request: Request, user: ApiUser, case_id: RowId, body: ReplyIn) -> ReplyCreatedOut:
     need(user, Permission.REPLY, "reply")

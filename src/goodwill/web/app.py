@@ -23,10 +23,10 @@ from goodwill import __version__
 from goodwill.desk.cases import sync_cases
 from goodwill.desk.services import DeskServices
 from goodwill.desk.sweep import sweep_cases
-from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked, ReplyNotSent
+from goodwill.errors import DeskError, Forbidden, NotFound, ReplyBlocked, ReplyConflict, ReplyNotSent
 from goodwill.insights.overview_cache import OverviewCache
 from goodwill.store import Store, open_store
-from goodwill.web import api, api_curation, pages, pages_curation, solutions
+from goodwill.web import api, api_curation, pages, pages_curation, settling, solutions
 from goodwill.web.paging import codec_for
 from goodwill.web.render import Pages
 from goodwill.web.security import LoginRequired, SecurityHeaders, Unauthorized, page_session
@@ -48,6 +48,8 @@ def _status(exc: DeskError) -> int:
         return 422
     if isinstance(exc, ReplyNotSent):
         return 502  # the network refused or was unreachable
+    if isinstance(exc, ReplyConflict):
+        return 409  # sent, being sent, or possibly sent by an unfinished attempt
     return 400
 
 
@@ -124,6 +126,8 @@ def create_app(
     app.include_router(api_curation.router)
     app.include_router(solutions.page_router)
     app.include_router(solutions.api_router)
+    app.include_router(settling.page_router)
+    app.include_router(settling.api_router)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

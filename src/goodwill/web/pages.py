@@ -35,7 +35,7 @@ from goodwill.desk.reports import ambassador_needs_approval, desk_leaderboard, d
 from goodwill.desk.roles import Permission, Role, can
 from goodwill.desk.services import Suggestion
 from goodwill.desk.solutions import solution_reply
-from goodwill.errors import DeskError, InputError, ReplyBlocked, ReplyNotSent
+from goodwill.errors import DeskError, InputError, ReplyBlocked, ReplyConflict, ReplyNotSent
 from goodwill.insights.alerts import recent_alerts
 from goodwill.insights.freshness import data_version
 from goodwill.insights.overview import build_overview
@@ -322,10 +322,11 @@ def reply(
         return _case_page(
             request, session, case_id, draft=text, flags=blocked.flags, error=str(blocked), status_code=422
         )
-    except ReplyNotSent as failed:
+    except (ReplyNotSent, ReplyConflict) as failed:
         flagged = [flag_dict(f) for f in flags]
+        status = 409 if isinstance(failed, ReplyConflict) else 502
         return _case_page(
-            request, session, case_id, draft=text, flags=flagged, error=str(failed), status_code=502
+            request, session, case_id, draft=text, flags=flagged, error=str(failed), status_code=status
         )
     return _see_other(f"/cases/{case_id}#replies")
 

@@ -34,5 +34,5 @@ def default_services(
     return replace(
         services,
         public_intents=frozenset(config.care.ambassadors.intents) - {"complaint"},
-        outbox=NetworkOutbox(config, env or {}),
+        outbox=NetworkOutbox(config, env or {}, store=store),
     )

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from goodwill.errors import CredentialError, GoneError, SourceError
+from goodwill.errors import CredentialError, GoneError, PostOutcomeUnknown, SourceError
 from goodwill.json_input import load_json
 from goodwill.sources.bluesky.posts import POST_COLLECTION, parse_at_uri
 from goodwill.sources.bluesky.session import BlueskySession
@@ -96,7 +96,7 @@ class BlueskyReplier:
         made = _strong_ref(body)
         parts = parse_at_uri(made["uri"]) if made else None
         if made is None or parts is None:
-            raise SourceError(
+            raise PostOutcomeUnknown(
                 f"bluesky: {self.service} answered the reply without the new post's URI; look at the "
                 "account's posts before sending again."
             )

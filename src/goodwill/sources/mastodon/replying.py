@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from goodwill.errors import CredentialError, GoneError, SourceError
+from goodwill.errors import CredentialError, GoneError, PostOutcomeUnknown
 from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient
 from goodwill.sources.mastodon.statuses import host_of
@@ -85,7 +85,7 @@ class MastodonReplier:
         status: Any = load_json(sent.content)
         new_id = _ident(status.get("id")) if isinstance(status, Mapping) else None
         if new_id is None:
-            raise SourceError(
+            raise PostOutcomeUnknown(
                 f"mastodon: {here} answered the reply without a status id; look at the account's "
                 "posts before sending again."
             )

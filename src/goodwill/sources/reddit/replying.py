@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from goodwill.errors import CredentialError, GoneError, RateLimited, SourceError
+from goodwill.errors import CredentialError, GoneError, PostOutcomeUnknown, RateLimited, SourceError
 from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient, server_message
 from goodwill.sources.meter import Cost
@@ -108,7 +108,7 @@ def _sent(body: Any, thing: str, text: str) -> SentReply:
     made = first_thing.get("data") if isinstance(first_thing, Mapping) else None
     name = made.get("name") if isinstance(made, Mapping) else None
     if not isinstance(made, Mapping) or not isinstance(name, str) or not _FULLNAME.match(name):
-        raise SourceError(
+        raise PostOutcomeUnknown(
             "reddit: Reddit answered the reply without the new comment's id; look at the account's "
             "comments before sending again."
         )

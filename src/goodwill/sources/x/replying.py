@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from goodwill.errors import CredentialError, SourceError
+from goodwill.errors import CredentialError, PostOutcomeUnknown, SourceError
 from goodwill.json_input import load_json
 from goodwill.sources.http import HttpClient
 from goodwill.sources.meter import Cost
@@ -67,7 +67,7 @@ class XReplier:
         data = body.get("data") if isinstance(body, Mapping) else None
         new_id = snowflake(data.get("id")) if isinstance(data, Mapping) else None
         if new_id is None:
-            raise SourceError(
+            raise PostOutcomeUnknown(
                 "x: X answered the reply without the new post's id; look at the account's posts "
                 "before sending again."
             )
