@@ -54,6 +54,7 @@ CREATED = synthetic("create_record_synthetic.json")
 SESSION = ("POST", "/xrpc/com.atproto.server.createSession")
 GET_POSTS = ("GET", "/xrpc/app.bsky.feed.getPosts")
 CREATE = ("POST", "/xrpc/com.atproto.repo.createRecord")
+RESOLVE = ("GET", "/xrpc/com.atproto.identity.resolveHandle")
 
 
 def source(url: str, env: dict[str, str] | None = None) -> BlueskySource:
@@ -109,6 +110,49 @@ def test_reply_to_a_top_level_post_uses_it_as_parent_and_root() -> None:
     assert sent.raw["validationStatus"] == "valid"
     assert PASSWORD not in http.redact(f"password {PASSWORD} token {ACCESS}")
     assert ACCESS not in http.redact(ACCESS)
+
+
+def test_links_tags_and_resolved_mentions_go_out_as_facets() -> None:
+    (posts,) = bskyr("f_getposts.yml")
+    resolved = fixture("bluesky", "marshalx_atproto", "resolve_handle.json").read_bytes()  # a real answer
+    text = "Thanks @bsky.app! Steps: https://acme.example/help #AcmeCare"
+    with FakeNetwork(
+        {
+            SESSION: LOGIN,
+            GET_POSTS: posts,
+            RESOLVE: Answer(200, [("Content-Type", "application/json")], resolved),
+            CREATE: CREATED,
+        }
+    ) as net:
+        source(net.url).reply(ReplyTarget(native_id=PARENT), text, client())
+    lookup = next(seen for seen in net.seen if seen.path == RESOLVE[1])
+    assert lookup.query == {"handle": ["bsky.app"]}
+    assert lookup.headers["authorization"] == f"Bearer {ACCESS}"
+    assert net.seen[-1].json()["record"]["facets"] == [
+        {
+            "index": {"byteStart": 7, "byteEnd": 16},
+            "features": [
+                {"$type": "app.bsky.richtext.facet#mention", "did": "did:plc:z72i7hdynmk6r22z27h6tvur"}
+            ],
+        },
+        {
+            "index": {"byteStart": 25, "byteEnd": 50},
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://acme.example/help"}],
+        },
+        {
+            "index": {"byteStart": 51, "byteEnd": 60},
+            "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "AcmeCare"}],
+        },
+    ]
+
+
+def test_a_handle_that_does_not_resolve_goes_out_as_plain_text() -> None:
+    (posts,) = bskyr("f_getposts.yml")
+    unknown = Answer.json(400, {"error": "InvalidRequest", "message": "Unable to resolve handle"})
+    with FakeNetwork({SESSION: LOGIN, GET_POSTS: posts, RESOLVE: unknown, CREATE: CREATED}) as net:
+        sent = source(net.url).reply(ReplyTarget(native_id=PARENT), "Ask @ghost.example", client())
+    assert "facets" not in net.seen[-1].json()["record"]
+    assert sent.text == "Ask @ghost.example"
 
 
 def test_reply_inside_a_thread_keeps_the_threads_root() -> None:

@@ -12,6 +12,8 @@ The record goes to the account's repository with
 and ``reply_app_password``, by default ``$BLUESKY_REPLY_HANDLE`` and
 ``$BLUESKY_REPLY_APP_PASSWORD``), kept for the life of the source like the
 listening session. createRecord is not idempotent, so the desk sends it once.
+Links, #tags and @mentions in the reply get rich-text facets (goodwill.sources.bluesky.richtext),
+mentions after a ``com.atproto.identity.resolveHandle`` lookup each.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import httpx
 from goodwill.errors import CredentialError, GoneError, PostOutcomeUnknown, SourceError
 from goodwill.json_input import load_json
 from goodwill.sources.bluesky.posts import POST_COLLECTION, parse_at_uri
+from goodwill.sources.bluesky.richtext import reply_facets
 from goodwill.sources.bluesky.session import BlueskySession
 from goodwill.sources.http import HttpClient, server_message
 from goodwill.sources.meter import Cost
@@ -91,6 +94,9 @@ class BlueskyReplier:
         }
         if self.langs:
             record["langs"] = self.langs
+        facets = reply_facets(text, lambda handle: self._did_of(handle, client))
+        if facets:
+            record["facets"] = facets
         response = self._call(client, "POST", "com.atproto.repo.createRecord", record=record)
         body: Any = load_json(response.content)
         made = _strong_ref(body)
@@ -104,6 +110,22 @@ class BlueskyReplier:
         return SentReply(
             native_id=made["uri"], url=f"https://bsky.app/profile/{did}/post/{rkey}", text=text, raw=body
         )
+
+    def _did_of(self, handle: str, client: HttpClient) -> str | None:
+        """The DID behind ``handle`` for a mention facet; None when the handle does not resolve (400)."""
+        response = self._call(
+            client,
+            "GET",
+            "com.atproto.identity.resolveHandle",
+            params={"handle": handle},
+            what=f"the handle @{handle}",
+            refusal_expected=True,
+        )
+        if response.status_code == 400:
+            return None
+        body: Any = load_json(response.content)
+        did = body.get("did") if isinstance(body, Mapping) else None
+        return did if isinstance(did, str) and did.startswith("did:") else None
 
     def _refs(self, target: ReplyTarget, client: HttpClient) -> tuple[dict[str, str], dict[str, str]]:
         """(parent, root) strong refs of the post being answered, read from the AppView."""
@@ -132,9 +154,14 @@ class BlueskyReplier:
         *,
         params: Mapping[str, Any] | None = None,
         record: Mapping[str, Any] | None = None,
+        what: str | None = None,
+        refusal_expected: bool = False,
     ) -> httpx.Response:
-        """One XRPC call with the reply session; an expired token is refreshed once."""
-        what = "the reply" if record is not None else "the post being answered"
+        """One XRPC call with the reply session; an expired token is refreshed once.
+
+        A 400 other than an expired token is raised as a refusal, or returned when ``refusal_expected``.
+        """
+        what = what or ("the reply" if record is not None else "the post being answered")
         for attempt in (0, 1):
             headers = self.session.headers(client)
             body = None
@@ -163,5 +190,7 @@ class BlueskyReplier:
             if error in _EXPIRED and not attempt:
                 self.session.expire()
                 continue
+            if refusal_expected and error not in _EXPIRED:
+                return response
             raise SourceError(f"bluesky: {what} was refused (400 {error or 'Bad Request'}: {message}).")
         raise AssertionError("unreachable")  # pragma: no cover
