@@ -29,6 +29,16 @@ def store(tmp_path: Path, desk_template: Path) -> Iterator[Store]:
         s.close()
 
 
+@pytest.fixture
+def any_store(store_url: str) -> Iterator[Store]:
+    """The desk's store on each backend (``store`` above is SQLite only, copied from a template)."""
+    s = open_store(store_url)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
 @pytest.fixture(autouse=True)
 def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests hash many passwords: the same argon2id scheme with the smallest cost keeps them fast."""

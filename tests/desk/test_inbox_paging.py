@@ -34,15 +34,6 @@ PRIORITIES = [3.0, 5.0, 4.0, 5.0, 1.5, 3.0, 4.0, 5.0, 3.0, 2.25, 3.0]
 BRANDS = ["Acme Bank", "Globex"]
 
 
-@pytest.fixture
-def any_store(store_url: str) -> Iterator[Store]:
-    s = open_store(store_url)
-    try:
-        yield s
-    finally:
-        s.close()
-
-
 def _fill(store: Store) -> tuple[User, list[int]]:
     """Eleven cases with tied priorities; return an agent and the case ids in inbox order."""
     people = add_people(store)

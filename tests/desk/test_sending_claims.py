@@ -28,7 +28,7 @@ from goodwill.desk.outbox import NetworkOutbox
 from goodwill.desk.sending import settle_send
 from goodwill.errors import Forbidden, ReplyConflict, ReplyInDoubt, ReplyNotSent
 from goodwill.sources.reply import ReplyTarget, SentReply
-from goodwill.store import Store, open_store
+from goodwill.store import Store
 from goodwill.store.source_state import load_spend
 from loopback import Answer, FakeNetwork, Seen
 
@@ -48,16 +48,6 @@ def _created() -> Answer:
 
     spec = json.loads(CREATED.read_text())
     return Answer.json(spec["status"], spec["body"], list(spec["headers"].items()))
-
-
-@pytest.fixture
-def any_store(store_url: str) -> Iterator[Store]:
-    """The desk's store on each backend (the desk folder's own ``store`` fixture is SQLite only)."""
-    s = open_store(store_url)
-    try:
-        yield s
-    finally:
-        s.close()
 
 
 @dataclass

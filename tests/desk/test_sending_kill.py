@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from goodwill.desk.casework import get_case, review_reply, send_reply
 from goodwill.desk.inbox import InboxFilter, list_inbox
 from goodwill.desk.outbox import NetworkOutbox
 from goodwill.errors import ReplyConflict, ReplyInDoubt
-from goodwill.store import Store, open_store
+from goodwill.store import Store
 from loopback import Answer, FakeNetwork, Seen
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sources"))
@@ -59,15 +58,6 @@ print("the network answered; the kill came too late")
 def _created() -> Answer:
     spec = json.loads((LOCAL / "x" / "tweet_created_synthetic.json").read_text())
     return Answer.json(spec["status"], spec["body"], list(spec["headers"].items()))
-
-
-@pytest.fixture
-def any_store(store_url: str) -> Iterator[Store]:
-    s = open_store(store_url)
-    try:
-        yield s
-    finally:
-        s.close()
 
 
 @pytest.mark.parametrize("what", ["send", "approve"])
