@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from store_helpers import make_post, rec
 
 import goodwill.store.engine as engine_module
@@ -130,3 +130,15 @@ def test_missing_database_says_to_create_it(postgres_server: PostgresServer) -> 
 def test_other_postgresql_drivers_are_refused_with_the_url_to_use() -> None:
     with pytest.raises(StoreError, match=r"postgresql\+psycopg://"):
         open_store("postgresql+psycopg2://localhost/goodwill")
+
+
+def test_every_connection_plans_each_statement_for_its_values(pg_store: Store) -> None:
+    # A generic plan made while the table was empty kept scanning every post as it grew.
+    def mode(conn: Connection) -> str:
+        return str(conn.exec_driver_sql("SHOW plan_cache_mode").scalar_one())
+
+    assert pg_store.read(mode) == "force_custom_plan"
+    with pytest.raises(ZeroDivisionError):
+        pg_store.transaction(lambda conn: 1 / 0)  # rolled back: the session setting stays
+    assert pg_store.read(mode) == "force_custom_plan"
+    pg_store.close()

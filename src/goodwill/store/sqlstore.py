@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, delete, exists, func, not_, or_, select
+from sqlalchemy import Connection, bindparam, delete, func, select, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from goodwill.errors import StoreError
@@ -199,13 +199,14 @@ class Store:
         """
         if not versions:
             return
+        # A post is stale when it has fewer current rows than there are stages (the primary key
+        # makes each pair unique). One correlated count per post, an index range on post_id, rather
+        # than one NOT EXISTS per stage: PostgreSQL turned those into hashed subplans that read
+        # every stored result of every stage for each page, so a page cost grew with the store.
         e = enrichments.alias("e")
-        stale = or_(
-            *(
-                not_(exists().where(e.c.post_id == posts.c.id, e.c.stage == s, e.c.stage_version == v))
-                for s, v in versions.items()
-            )
-        )
+        current = tuple_(e.c.stage, e.c.stage_version).in_(list(versions.items()))
+        judged = select(func.count()).select_from(e).where(e.c.post_id == posts.c.id, current)
+        stale = judged.scalar_subquery() < len(versions)
         last = 0
         while True:
             stmt = (
