@@ -1,8 +1,9 @@
 """Inbox latency on a large store: the desk's inbox page against a bare DBAPI query for the same rows.
 
-Fills a SQLite (or, with ``--store postgresql``, a throwaway PostgreSQL) store with N posts (default 1,000,000; one in five welcomes a
-reply and has a case, spread over brands, networks, intents, languages, queues,
-assignees and SLA deadlines), then times the whole inbox page (HTTP request
+Fills a SQLite (or, with ``--store postgresql``, a throwaway PostgreSQL) store
+with N posts (default 1,000,000; one in five welcomes a reply and has a case,
+spread over brands, networks, intents, languages, queues, assignees and SLA
+deadlines), then times the whole inbox page (HTTP request
 through FastAPI, session check, query, Jinja2 render) for common filters, and,
 as the floor, the bare SELECT of the same 50 rows in the same process (sqlite3 or
 psycopg, a connection per query).
