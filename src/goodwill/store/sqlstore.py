@@ -22,7 +22,7 @@ from goodwill.models import Post, Provenance
 from goodwill.store.dialect import bulk_insert
 from goodwill.store.engine import make_engine, migrate_schema, store_error, write
 from goodwill.store.query import PostQuery, filter_clauses, posted_at
-from goodwill.store.reading import stored_posts
+from goodwill.store.reading import id_range, stored_posts
 from goodwill.store.records import EncodedJSON, RawRecord, StoredPost, UpsertCounts
 from goodwill.store.schema import enrichments, post_versions, posts, raw_payloads
 from goodwill.store.stats import compute_stats
@@ -43,7 +43,8 @@ def _enrichment_keys(conn: Connection, ids: Sequence[int]) -> set[tuple[int, str
     found: set[tuple[int, str, str]] = set()
     cols = (enrichments.c.post_id, enrichments.c.stage, enrichments.c.stage_version)
     for start in range(0, len(ids), 500):
-        stmt = select(*cols).where(enrichments.c.post_id.in_(ids[start : start + 500]))
+        chunk = ids[start : start + 500]
+        stmt = select(*cols).where(enrichments.c.post_id.in_(chunk), id_range(enrichments.c.post_id, chunk))
         found.update((int(p), str(s), str(v)) for p, s, v in conn.execute(stmt))
     return found
 
