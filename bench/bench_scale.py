@@ -225,7 +225,8 @@ def run_phase(name: str, url: str, arg: str = "") -> dict[str, Any]:
     # each phase as it ends (stderr), so a run stopped early still leaves its figures
     where = url.split(":", 1)[0].split("+", 1)[0]
     print(
-        f"  [{time.strftime('%H:%M:%S')}] {name} {arg} on {where}: {json.dumps(result)}",
+        f"  [{time.strftime('%H:%M:%S')}, load {os.getloadavg()[0]:.1f}] {name} {arg} on {where}: "
+        f"{json.dumps(result)}",
         file=sys.stderr,
         flush=True,
     )

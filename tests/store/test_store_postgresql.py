@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from store_helpers import make_post, rec
 
 import goodwill.store.engine as engine_module
@@ -130,3 +130,16 @@ def test_missing_database_says_to_create_it(postgres_server: PostgresServer) -> 
 def test_other_postgresql_drivers_are_refused_with_the_url_to_use() -> None:
     with pytest.raises(StoreError, match=r"postgresql\+psycopg://"):
         open_store("postgresql+psycopg2://localhost/goodwill")
+
+
+def test_statements_are_never_prepared_so_each_is_planned_for_its_values(pg_store: Store) -> None:
+    # A generic plan made while the table was empty kept scanning every post as it grew.
+    def prepared_after_repeats(conn: Connection) -> int:
+        for _ in range(8):  # psycopg's default prepares on the fifth
+            conn.execute(text("SELECT count(*) FROM posts WHERE network = :n"), {"n": "x"})
+        return int(conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one())
+
+    assert pg_store.read(prepared_after_repeats) == 0
+    pg_store.upsert([rec(make_post(str(i), "x")) for i in range(3)])
+    assert pg_store.read(prepared_after_repeats) == 0
+    pg_store.close()

@@ -135,6 +135,29 @@ def test_staleness_follows_stage_versions(store: Store) -> None:
     assert list(store.iter_stale({})) == []
 
 
+def test_stale_means_missing_one_current_pair_whatever_else_is_stored(store: Store) -> None:
+    """Rows of other versions or other stages never make up for a missing current one."""
+    store.upsert([rec(make_post(str(i), f"text {i}")) for i in range(4)])
+    a, b, c, d = (p.id for p in store.query(PostQuery(newest_first=False)))
+    current = {"sentiment": "2", "intent": "1"}
+    store.save_enrichment(
+        [
+            (a, "sentiment", "2", {"s": 1}),
+            (a, "intent", "1", {"i": 1}),  # a: both current pairs
+            (b, "sentiment", "1", {"s": 0}),
+            (b, "sentiment", "2", {"s": 1}),
+            (b, "spam", "1", {"x": 0}),  # b: three rows, but intent missing
+            (c, "intent", "1", {"i": 1}),
+            (c, "intent", "2", {"i": 2}),  # c: two rows, sentiment missing
+            (d, "sentiment", "1", {"s": 0}),
+            (d, "intent", "1", {"i": 1}),  # d: sentiment only at an old version
+        ]
+    )
+    assert [p.id for page in store.iter_stale(current) for p in page] == [b, c, d]
+    store.save_enrichment([(i, "sentiment", "2", {"s": 1}) for i in (c, d)] + [(b, "intent", "1", {"i": 1})])
+    assert list(store.iter_stale(current)) == []
+
+
 def test_iter_stale_skips_tombstones_and_tolerates_writes_between_pages(store: Store) -> None:
     store.upsert([rec(make_post(str(i), f"text {i}")) for i in range(6)])
     store.upsert([rec(make_post("0", None, deleted=True))])

@@ -180,9 +180,7 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
 def _copy_rows(conn: Connection, table: Table, names: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
     """``COPY table (names) FROM STDIN`` on the connection's own psycopg cursor (same transaction)."""
     preparer = conn.dialect.identifier_preparer
-    sql = (
-        f"COPY {preparer.format_table(table)} ({', '.join(preparer.quote(n) for n in names)}) FROM STDIN"
-    )
+    sql = f"COPY {preparer.format_table(table)} ({', '.join(preparer.quote(n) for n in names)}) FROM STDIN"
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     base_error = conn.dialect.loaded_dbapi.Error
     try:

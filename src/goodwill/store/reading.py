@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import ColumnElement, Connection, Row, select
 
 from goodwill.models import Author, Post
 from goodwill.store.query import current_clause
 from goodwill.store.records import StoredPost
 from goodwill.store.schema import enrichments
 
-__all__ = ["row_to_post", "stored_posts"]
+__all__ = ["id_range", "row_to_post", "stored_posts"]
 
 _CHUNK = 500
 _AUTHOR_COLUMNS = ("author_handle", "author_name", "author_native_id", "author_followers")
@@ -45,6 +45,17 @@ def row_to_post(row: Row[Any]) -> Post:
     )
 
 
+def id_range(column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column BETWEEN min(ids) AND max(ids)``: redundant beside ``IN (ids)``, but it keeps the index in use.
+
+    PostgreSQL estimates ``IN`` from statistics taken when the table was smaller; while results
+    are being saved those lag, and it read all of ``enrichments`` for each page of posts (a third
+    of its time saving results). A range beyond the statistics is measured on the index itself,
+    and the posts being judged are the newest ids.
+    """
+    return column.between(min(ids), max(ids))
+
+
 def merged_enrichment(
     conn: Connection, ids: Sequence[int], versions: Mapping[str, str] | None
 ) -> dict[int, dict[str, Any]]:
@@ -55,7 +66,7 @@ def merged_enrichment(
         chunk = list(ids[start : start + _CHUNK])
         stmt = (
             select(e.c.post_id, e.c.result)
-            .where(e.c.post_id.in_(chunk), current_clause(e, versions))
+            .where(e.c.post_id.in_(chunk), id_range(e.c.post_id, chunk), current_clause(e, versions))
             .order_by(e.c.post_id, e.c.computed_at, e.c.stage)
         )
         for post_id, result in conn.execute(stmt):

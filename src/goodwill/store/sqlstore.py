@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, delete, exists, func, not_, or_, select
+from sqlalchemy import Connection, bindparam, delete, func, select, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from goodwill.errors import StoreError
@@ -22,7 +22,7 @@ from goodwill.models import Post, Provenance
 from goodwill.store.dialect import bulk_insert
 from goodwill.store.engine import make_engine, migrate_schema, store_error, write
 from goodwill.store.query import PostQuery, filter_clauses, posted_at
-from goodwill.store.reading import stored_posts
+from goodwill.store.reading import id_range, stored_posts
 from goodwill.store.records import EncodedJSON, RawRecord, StoredPost, UpsertCounts
 from goodwill.store.schema import enrichments, post_versions, posts, raw_payloads
 from goodwill.store.stats import compute_stats
@@ -43,7 +43,8 @@ def _enrichment_keys(conn: Connection, ids: Sequence[int]) -> set[tuple[int, str
     found: set[tuple[int, str, str]] = set()
     cols = (enrichments.c.post_id, enrichments.c.stage, enrichments.c.stage_version)
     for start in range(0, len(ids), 500):
-        stmt = select(*cols).where(enrichments.c.post_id.in_(ids[start : start + 500]))
+        chunk = ids[start : start + 500]
+        stmt = select(*cols).where(enrichments.c.post_id.in_(chunk), id_range(enrichments.c.post_id, chunk))
         found.update((int(p), str(s), str(v)) for p, s, v in conn.execute(stmt))
     return found
 
@@ -199,13 +200,14 @@ class Store:
         """
         if not versions:
             return
+        # A post is stale when it has fewer current rows than there are stages (the primary key
+        # makes each pair unique). One correlated count per post, an index range on post_id, rather
+        # than one NOT EXISTS per stage: PostgreSQL turned those into hashed subplans that read
+        # every stored result of every stage for each page, so a page cost grew with the store.
         e = enrichments.alias("e")
-        stale = or_(
-            *(
-                not_(exists().where(e.c.post_id == posts.c.id, e.c.stage == s, e.c.stage_version == v))
-                for s, v in versions.items()
-            )
-        )
+        current = tuple_(e.c.stage, e.c.stage_version).in_(list(versions.items()))
+        judged = select(func.count()).select_from(e).where(e.c.post_id == posts.c.id, current)
+        stale = judged.scalar_subquery() < len(versions)
         last = 0
         while True:
             stmt = (
