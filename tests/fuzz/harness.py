@@ -56,6 +56,8 @@ from goodwill.errors import GoodwillError  # noqa: E402
 #: CPU seconds a big payload may take before it counts as a hang (a small one: a tenth)
 HANG_S = 20.0
 CHUNK = 2_000
+#: a progress line on stderr every so many payloads (a long run is hours)
+PROGRESS_EVERY = 10_000
 #: wall seconds a worker's CPU clock may stand still mid-payload (blocked, not busy) before it is killed
 BLOCKED_S = 600.0
 ROOT = HERE.parents[1]
@@ -333,6 +335,14 @@ def fuzz_target(
         report.big += batch["big"]
         report.failures.extend(batch["failures"])
         watched.done.update(batch["done"])
+        if report.payloads // PROGRESS_EVERY != (report.payloads - len(batch["done"])) // PROGRESS_EVERY:
+            elapsed = time.perf_counter() - began
+            print(
+                f"  {name}: {report.payloads:,} of {examples:,} payloads, {len(report.failures)} failures, "
+                f"{elapsed:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def receive(watched: _Watched, timeout: float = 0.0) -> None:
         """Every whole batch waiting on this worker's channel (a killed one may leave half of one)."""
