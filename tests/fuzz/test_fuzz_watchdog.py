@@ -20,7 +20,7 @@ from harness import Progress, Target, fuzz_target
 from mutator import Payload
 
 #: CPU seconds the watchdog allows before it kills (the real default is 45)
-KILL_S = 0.6
+KILL_S = 0.4
 
 
 def _payload(seed: int, index: int) -> Payload:
@@ -42,8 +42,8 @@ def _loop_in_python() -> None:
 
 def _target(stuck: dict[int, str]) -> Target:
     """Payload N spins in "C" (``"spin"``) or in Python (``"loop"``), sleeps for good (``"block"``),
-    waits a second without CPU (``"wait"``), kills its worker (``"die"``), raises a foreign error
-    (``"crash"``), or returns at once."""
+    waits half a second without CPU (``"wait"``), kills its worker (``"die"``), raises a foreign error
+    (``"crash"``), works two seconds (``"busy"``), or returns at once."""
 
     def feed(payload: Payload) -> object:
         what = stuck.get(payload.document)
@@ -53,8 +53,12 @@ def _target(stuck: dict[int, str]) -> Target:
             _loop_in_python()
         elif what == "block":
             time.sleep(3_600)
+        elif what == "busy":  # two seconds of real work: slow, not stuck, its CPU clock moving
+            end = time.monotonic() + 2.0
+            while time.monotonic() < end:
+                pass
         elif what == "wait":
-            time.sleep(1.0)  # blocked, but far shorter than blocked_s: merely waiting
+            time.sleep(0.5)  # blocked, but far shorter than blocked_s: merely waiting
         elif what == "die":
             os._exit(3)
         elif what == "crash":
@@ -65,24 +69,22 @@ def _target(stuck: dict[int, str]) -> Target:
 
 
 def _run(tmp_path: Path, stuck: dict[int, str], examples: int, **options: float) -> tuple[list, list[int]]:
+    limits = {"hang_s": KILL_S / 2, "kill_s": KILL_S, "chunk": 6, **options}
     report = fuzz_target(
         "stuck",
         examples,
         seed=3,
         jobs=2,
-        chunk=6,
-        hang_s=KILL_S / 2,
-        kill_s=KILL_S,
         out=tmp_path,
         target=_target(stuck),
-        **options,  # type: ignore[arg-type]
+        **limits,  # type: ignore[arg-type]
     )
     assert report.payloads == examples
     return sorted((f["kind"], f["index"]) for f in report.failures), sorted(report.indices)
 
 
 def test_a_payload_stuck_in_c_on_one_worker_is_the_one_named(tmp_path: Path) -> None:
-    # chunks of six: worker one has 0-5 (2 waits a second without CPU), worker two 6-11 (9 spins)
+    # chunks of six: worker one has 0-5 (2 waits half a second without CPU), worker two 6-11 (9 spins)
     failures, indices = _run(tmp_path, {2: "wait", 9: "spin"}, 12, blocked_s=30.0)
     assert failures == [("hang", 9)]
     assert indices == list(range(12))  # each payload reported once: none lost, none run twice
@@ -107,9 +109,17 @@ def test_a_fresh_workers_first_payload_is_watched_too(tmp_path: Path) -> None:
 
 
 def test_a_payload_blocked_without_cpu_is_a_hang_but_waiting_a_while_is_not(tmp_path: Path) -> None:
-    failures, indices = _run(tmp_path, {1: "wait", 4: "block", 8: "wait"}, 12, blocked_s=2.5)
+    failures, indices = _run(tmp_path, {1: "wait", 4: "block", 8: "wait"}, 12, blocked_s=1.5)
     assert failures == [("hang", 4)]
     assert indices == list(range(12))
+
+
+def test_a_payload_slow_but_working_is_never_called_blocked(tmp_path: Path) -> None:
+    # the old backstop counted wall time from the payload's start: a starved worker looked blocked
+    limits = {"chunk": 2, "blocked_s": 1.0, "hang_s": 60, "kill_s": 30}
+    failures, indices = _run(tmp_path, {0: "busy", 2: "busy"}, 4, **limits)
+    assert failures == []
+    assert indices == list(range(4))
 
 
 def test_a_worker_that_dies_is_a_crash_of_the_payload_it_was_on_and_the_rest_run(tmp_path: Path) -> None:
