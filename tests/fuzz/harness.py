@@ -362,7 +362,8 @@ def fuzz_target(
             watched.seen, watched.still_since = (seq, cpu), now
         if phase == IDLE or not (cpu - mark > kill_s or now - watched.still_since > blocked_s):
             return None
-        # stop it, and look again: the payload it is on now is the one to blame (or it moved on)
+        # stop it, and look again: the payload it is on now is the one to blame (or it moved on);
+        # its pid is its own (alive a moment ago, and nothing reaps it but our join)
         os.kill(watched.proc.pid, signal.SIGSTOP)
         again = watched.progress.read()
         if again is None or again[0] != seq:
@@ -377,7 +378,7 @@ def fuzz_target(
             mp.connection.wait([w.conn for w in running], timeout=0.2)
             for watched in list(running):
                 receive(watched)
-                stuck = verdict(watched)
+                stuck = verdict(watched) if watched.proc.is_alive() else None  # a dead one is no hang
                 if stuck is not None:
                     index, phase = stuck
                     watched.proc.kill()
