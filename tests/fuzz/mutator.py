@@ -24,8 +24,8 @@ levels, a list repeated at most ten times), and a fixed minority, BIG_SHARE of
 them (the payload's first draw), is *big*: each carries at least one megabyte
 text or nesting thousands deep, and only big payloads carry those. A run of
 100,000 therefore still feeds ~1,500 megabyte-or-deep payloads, but its time is
-no longer spent almost wholly on them (they were a third of all payloads and
-nine tenths of the CPU).
+no longer spent almost wholly on them (before, 118 of the first 300 rss payloads
+of seed 2 held one, and took 87% of those 300 payloads' CPU).
 """
 
 from __future__ import annotations
