@@ -17,6 +17,15 @@ normalisers are pure), which keeps a payload's cost far below the normaliser's.
 Every payload carries the set of KINDS it exercises; the harness counts them so
 a run can show (and the smoke test can check) that each kind the promise names
 was fed.
+
+Sizes are drawn the way real traffic has them: most payloads are small (the
+recorded document, its odd values cut to a few kilobytes, nesting a few dozen
+levels, a list repeated at most ten times), and a fixed minority, BIG_SHARE of
+them (the payload's first draw), is *big*: each carries at least one megabyte
+text or nesting thousands deep, and only big payloads carry those. A run of
+100,000 therefore still feeds ~1,500 megabyte-or-deep payloads, but its time is
+no longer spent almost wholly on them (before, 118 of the first 300 rss payloads
+of seed 2 held one, and took 87% of those 300 payloads' CPU).
 """
 
 from __future__ import annotations
@@ -39,6 +48,11 @@ KINDS = (
     "missing_field",
     "huge_number",
 )
+
+#: the share of payloads that carry a megabyte text or nesting thousands deep
+BIG_SHARE = 0.015
+#: at most this many characters of a HUGE_TEXTS shape in a small payload
+SMALL_TEXT = 4_000
 
 ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u180e"]
 RTL = ["\u202e", "\u202d", "\u202b", "\u2067", "\u2069", "\u200f", "\u061c", "مرحبا", "שלום"]
@@ -158,10 +172,30 @@ class Payload:
     raw: bytes | None = None
     raw_suffix: str = ".json"
     endpoint: str | None = None
+    #: one of the BIG_SHARE minority (megabytes, deep nesting): the harness gives it a larger budget
+    big: bool = False
 
 
 def rng_for(target: str, seed: int, index: int) -> random.Random:
     return random.Random(f"{target}/{seed}/{index}")
+
+
+def draw_big(rng: random.Random) -> bool:
+    """Whether this payload is one of the big minority: the first draw of every payload."""
+    return rng.random() < BIG_SHARE
+
+
+def huge_value(rng: random.Random, kinds: set[str]) -> Any:
+    """What makes a payload big: a megabyte text, nesting thousands deep, or a JSON text too deep to load."""
+    pick = rng.randrange(3)
+    if pick == 0:
+        kinds.add("huge_text")
+        return rng.choice(HUGE_TEXTS)
+    kinds.add("deep_nesting")
+    if pick == 1:
+        return _deep(rng, rng.randint(500, 3000), rng.choice(["x", 1, None, {}]))
+    depth = rng.choice([5_000, 200_000])  # deeper than json.loads can follow
+    return "[" * depth + "]" * depth if rng.random() < 0.5 else '{"a":' * depth + "1" + "}" * depth
 
 
 def _deep(rng: random.Random, depth: int, leaf: Any) -> Any:
@@ -186,21 +220,20 @@ def odd_text(rng: random.Random, kinds: set[str], base: str = "") -> str:
     return text
 
 
-def odd_value(rng: random.Random, kinds: set[str]) -> Any:
-    """A value of some other type or shape than the one it replaces."""
+def odd_value(rng: random.Random, kinds: set[str], *, big: bool = False) -> Any:
+    """A value of some other type or shape than the one it replaces (megabytes only when ``big``)."""
     pick = rng.randrange(14)
-    if pick == 0:
-        kinds.add("huge_text")
-        return rng.choice(HUGE_TEXTS)
+    if pick in (0, 2, 3) and big:
+        return huge_value(rng, kinds)
+    if pick == 0:  # a huge text's shape, a few kilobytes of it
+        return rng.choice(HUGE_TEXTS)[: rng.randint(100, SMALL_TEXT)]
     if pick == 1:
         kinds.add("huge_number")
         return rng.choice(HUGE_NUMBERS)
-    if pick == 2:
-        kinds.add("deep_nesting")
-        return _deep(rng, rng.randint(50, 3000), rng.choice(["x", 1, None, {}]))
-    if pick == 3:
-        kinds.add("deep_nesting")  # a JSON text nested deeper than json.loads can follow
-        depth = rng.choice([100, 5_000, 200_000])
+    if pick == 2:  # nesting as real documents have it
+        return _deep(rng, rng.randint(2, 40), rng.choice(["x", 1, None, {}]))
+    if pick == 3:  # a JSON text in a string, nested as deep as real ones go
+        depth = rng.choice([10, 100])
         return "[" * depth + "]" * depth if rng.random() < 0.5 else '{"a":' * depth + "1" + "}" * depth
     if pick == 4:
         return odd_text(rng, kinds, "")
@@ -267,8 +300,17 @@ def _copy_path(doc: Any, path: Sequence[Any]) -> tuple[Any, Any]:
     return root, node
 
 
-def mutate_markup(text: str, rng: random.Random, kinds: set[str]) -> str:
-    """A feed or page as text (RSS, Atom, a YouTube channel feed), changed where a parser looks."""
+def mutate_markup(text: str, rng: random.Random, kinds: set[str], *, big: bool = False) -> str:
+    """A feed or page as text (RSS, Atom, a YouTube channel feed), changed where a parser looks;
+    a megabyte text or tags thousands deep only when ``big`` (and then at least one)."""
+    if big:
+        at = rng.randint(0, len(text))
+        if rng.random() < 0.5:
+            kinds.add("huge_text")
+            text = text[:at] + rng.choice(HUGE_TEXTS) + text[at:]
+        else:
+            kinds.add("deep_nesting")
+            text = text[:at] + "<a>" * rng.choice([5_000, 30_000]) + text[at:]
     for _ in range(rng.randint(1, 6)):
         at = rng.randint(0, len(text))
         op = rng.randrange(12)
@@ -282,17 +324,14 @@ def mutate_markup(text: str, rng: random.Random, kinds: set[str]) -> str:
             piece = text[at : at + rng.randint(1, 300)]
             text = text[:at] + piece * rng.randint(2, 50) + text[at:]
         elif op == 8:
-            kinds.add("deep_nesting")
-            depth = rng.choice([500, 5_000, 30_000])
-            text = text[:at] + "<a>" * depth + text[at:]
+            text = text[:at] + "<a>" * rng.randint(5, 200) + text[at:]
         elif op == 9:
             kinds.add("huge_number")
             text = (
                 text[:at] + rng.choice(["9" * 4_300, "-1e999", "&#99999999999;", "0x" + "f" * 64]) + text[at:]
             )
-        elif op == 10 and rng.random() < 0.3:
-            kinds.add("huge_text")
-            text = text[:at] + rng.choice(HUGE_TEXTS) + text[at:]
+        elif op == 10:
+            text = text[:at] + rng.choice(HUGE_TEXTS)[: rng.randint(100, SMALL_TEXT)] + text[at:]
         else:
             kinds.add("wrong_type")
             text = (
@@ -303,16 +342,19 @@ def mutate_markup(text: str, rng: random.Random, kinds: set[str]) -> str:
     return text
 
 
-def mutate_document(doc: Any, rng: random.Random, kinds: set[str]) -> Any:
-    """One to six changes to ``doc`` (never modified: changed containers are copies)."""
+def mutate_document(doc: Any, rng: random.Random, kinds: set[str], *, big: bool = False) -> Any:
+    """One to six changes to ``doc`` (never modified: changed containers are copies); when ``big``,
+    one of them puts a megabyte text or nesting thousands deep somewhere."""
     if isinstance(doc, str):
-        return mutate_markup(doc, rng, kinds)
+        return mutate_markup(doc, rng, kinds, big=big)
     if isinstance(doc, bytes):  # lone surrogates spliced in become invalid UTF-8 on the way back
-        return mutate_markup(doc.decode("utf-8", "replace"), rng, kinds).encode("utf-8", "surrogatepass")
+        text = mutate_markup(doc.decode("utf-8", "replace"), rng, kinds, big=big)
+        return text.encode("utf-8", "surrogatepass")
     paths = _paths(doc)
     for _ in range(rng.randint(1, 6)):
         if not paths or rng.random() < 0.02:
-            return odd_value(rng, kinds)  # the whole document is something else
+            doc = odd_value(rng, kinds, big=big)  # the whole document is something else
+            break
         path = rng.choice(paths)
         if not _resolvable(doc, path):
             continue
@@ -333,9 +375,20 @@ def mutate_document(doc: Any, rng: random.Random, kinds: set[str]) -> Any:
             text = json.dumps(current, default=str, ensure_ascii=False) if shallow(current) else "[[[["
             parent[key] = text[:300] if rng.random() < 0.7 else 0
         elif op == 7 and isinstance(current, list) and current:
-            parent[key] = current * rng.choice([2, 50, 1000])  # many of the same item
+            parent[key] = current * rng.choice([50, 1000] if big else [2, 10])  # many of the same item
         else:
-            parent[key] = odd_value(rng, kinds)
+            parent[key] = odd_value(rng, kinds, big=big)
+    return _plant_huge(doc, rng, kinds) if big else doc
+
+
+def _plant_huge(doc: Any, rng: random.Random, kinds: set[str]) -> Any:
+    """``doc`` with one of its values (or, now and then, all of it) a megabyte text or deep nesting."""
+    paths = _paths(doc, limit=500)
+    if not paths or rng.random() < 0.05:
+        return huge_value(rng, kinds)
+    path = rng.choice(paths)
+    doc, parent = _copy_path(doc, path)
+    parent[path[-1]] = huge_value(rng, kinds)
     return doc
 
 
@@ -375,9 +428,19 @@ INVALID_BYTES = [
 ]
 
 
-def mutate_bytes(raw: bytes, rng: random.Random, kinds: set[str]) -> bytes:
-    """A recorded file's bytes broken the ways files break: bad sequences, cuts, other encodings, bloat."""
+def mutate_bytes(raw: bytes, rng: random.Random, kinds: set[str], *, big: bool = False) -> bytes:
+    """A recorded file's bytes broken the ways files break: bad sequences, cuts, other encodings;
+    bloated to a megabyte or nested thousands deep only when ``big`` (and then at least once)."""
     data = bytearray(raw)
+    if big:
+        at = rng.randint(0, len(data))
+        if data and rng.random() < 0.5:
+            piece = bytes(data[(start := rng.randrange(len(data))) : start + rng.randint(1, 400)])
+            data[at:at] = piece * max(1, 1_000_000 // max(1, len(piece)))
+            kinds.add("huge_text")
+        else:
+            data[at:at] = rng.choice([b"[" * 100_000, b"{" * 100_000, b"<a>" * 50_000])
+            kinds.add("deep_nesting")
     for _ in range(rng.randint(1, 4)):
         op = rng.randrange(7)
         if op <= 1:
@@ -399,10 +462,12 @@ def mutate_bytes(raw: bytes, rng: random.Random, kinds: set[str]) -> bytes:
             start = rng.randrange(len(data))
             piece = bytes(data[start : start + rng.randint(1, 400)])
             at = rng.randint(0, len(data))
-            data[at:at] = piece * max(1, 1_000_000 // max(1, len(piece)))
-            kinds.add("huge_text")
+            data[at:at] = piece * rng.randint(2, 20)
         else:
             at = rng.randint(0, len(data))
-            data[at:at] = rng.choice([b"[" * 100_000, b"{" * 100_000, b"<a>" * 50_000, "\u202e👍🏽".encode()])
-            kinds.add("deep_nesting")
+            if rng.random() < 0.25:
+                data[at:at] = "\u202e👍🏽".encode()
+                kinds.update(("rtl", "emoji"))
+            else:
+                data[at:at] = rng.choice([b"[" * 40, b"{" * 40, b"<a>" * 40])
     return bytes(data)
