@@ -185,3 +185,16 @@ def test_one_account_repeating_a_link_is_spam() -> None:
 def test_care_replies_asking_to_dm_are_not_spam() -> None:
     texts = [f"Hi {n}, really sorry about the wait. Please DM us and we'll chase this" for n in "ABCDEF"]
     assert not any(r["is_spam"] for r in _judge(SpamStage(), *texts))
+
+
+def test_only_the_first_words_of_a_long_post_make_its_fingerprint() -> None:
+    from goodwill.enrich.spam import MAX_FINGERPRINT_WORDS
+
+    opening = " ".join(f"word{i}" for i in range(MAX_FINGERPRINT_WORDS))
+    # The same opening, then endings with nothing in common (each longer than the opening itself):
+    # past the cut they cost nothing and change nothing.
+    first = opening + " " + " ".join(f"tail{i}" for i in range(3 * MAX_FINGERPRINT_WORDS))
+    second = opening + " " + " ".join(f"other{i}" for i in range(3 * MAX_FINGERPRINT_WORDS))
+    different_opening = " ".join(f"else{i}" for i in range(MAX_FINGERPRINT_WORDS)) + " " + opening
+    results = _judge(SpamStage(), first, second, different_opening)
+    assert [r["duplicate_of"] for r in results] == [None, "p0", None]
