@@ -47,6 +47,7 @@ __all__ = [
     "SentimentModel",
     "SentimentStage",
     "explain",
+    "flagged_irony",
     "judge_sentiment",
     "load_model",
     "normalise_batch",
@@ -567,7 +568,7 @@ _TOMBSTONE: dict[str, Any] = {
 }
 
 
-def _irony_of(known: Mapping[str, Any]) -> float:
+def flagged_irony(known: Mapping[str, Any]) -> float:
     """The irony probability of a post the irony stage flagged, else 0 (also when it did not run)."""
     irony = known.get("irony")
     if type(irony) is dict and irony.get("is_ironic"):
@@ -587,7 +588,7 @@ def judge_sentiment(
     """
     idx = [i for i, p in enumerate(posts) if p.text is not None and p.text.strip()]
     probs = probabilities([posts[i].text or "" for i in idx])
-    irony = np.array([_irony_of(enrichment[i]) if i < len(enrichment) else 0.0 for i in idx])
+    irony = np.array([flagged_irony(enrichment[i]) if i < len(enrichment) else 0.0 for i in idx])
     tempered = irony > 0.0
     if tempered.any():
         probs = temper(probs, irony)

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from goodwill.enrich.linear_head import LinearHead, shared_head
+from goodwill.enrich.sentiment import flagged_irony
 from goodwill.enrich.stage import Judgement, StageContext
 from goodwill.models import Post
 
@@ -155,14 +156,6 @@ def temper_emotion(
     return out
 
 
-def _flagged_irony(known: Mapping[str, Any]) -> float:
-    irony = known.get("irony")
-    if type(irony) is dict and irony.get("is_ironic"):
-        score = irony.get("score")
-        return float(score) if isinstance(score, int | float) else 0.0
-    return 0.0
-
-
 class EmotionStage(_HeadStage):
     """Which of anger, joy, optimism, sadness the post expresses. Trained on TweetEval emotion.
 
@@ -185,7 +178,7 @@ class EmotionStage(_HeadStage):
         if not texts:
             return out
         probs = self.head.probabilities(texts)
-        irony = np.array([_flagged_irony(enrichment[i]) if i < len(enrichment) else 0.0 for i in idx])
+        irony = np.array([flagged_irony(enrichment[i]) if i < len(enrichment) else 0.0 for i in idx])
         tempered = irony > 0.0
         if tempered.any():
             probs = temper_emotion(probs, irony, self.head.classes)
