@@ -25,6 +25,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from goodwill.errors import ModelError
 
@@ -69,18 +70,18 @@ def quantized_model(source: Path, source_sha256: str) -> Path:
     return target
 
 
-def _derive(ort: object, source: Path, work: Path) -> None:
+def _derive(ort: Any, source: Path, work: Path) -> None:
     """Fold the weight casts into float32 constants, then quantise every constant-weight MatMul."""
     try:
         quantization = importlib.import_module("onnxruntime.quantization")
     except ImportError as exc:
         raise ModelError(f"quantising the embedding model needs {exc.name}; {_INSTALL}") from None
     folded = work / "folded.onnx"
-    options = ort.SessionOptions()  # type: ignore[attr-defined]
+    options = ort.SessionOptions()
     # Basic level: constant folding and redundancy removal only, standard ONNX ops, any machine.
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC  # type: ignore[attr-defined]
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
     options.optimized_model_filepath = str(folded)
-    ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])  # type: ignore[attr-defined]
+    ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
     # The quantiser logs advice about shape pre-processing through the root logger; it does not apply
     # to a graph this small and would reach the user's terminal.
     logging.disable(logging.WARNING)

@@ -103,16 +103,22 @@ def model_file(quantized: bool = False) -> Path:
     machine (int8 arithmetic, 2.2x less CPU per text); heads trained on its
     vectors record its sha256.
     """
-    model_dir = _package_dir(_MODEL_PACKAGE)
-    if model_dir is None:
-        raise ModelError(f"the embedding backend needs the {_MODEL_PACKAGE} package; {INSTALL_HINT}")
-    source = model_dir / "model.onnx"
-    digest = _verify(source, model_dir)
+    source, digest = _checked_source()
     if not quantized:
         return source
     from goodwill.embedding_quantization import quantized_model
 
     return quantized_model(source, digest)
+
+
+@cache
+def _checked_source() -> tuple[Path, str]:
+    """The wheel's model file and its sha256, checked once per process (it is 23 MB to hash)."""
+    model_dir = _package_dir(_MODEL_PACKAGE)
+    if model_dir is None:
+        raise ModelError(f"the embedding backend needs the {_MODEL_PACKAGE} package; {INSTALL_HINT}")
+    source = model_dir / "model.onnx"
+    return source, _verify(source, model_dir)
 
 
 @cache
