@@ -29,14 +29,15 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from goodwill.care.priority import priority_of
 from goodwill.care.queue import build_queue
 from goodwill.store import PostQuery, Store, open_store
 from goodwill.store.dialect import bulk_insert
 from goodwill.store.records import EncodedJSON
 from goodwill.store.schema import enrichments, posts
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' PostgreSQL server
+# the tests' PostgreSQL server and their Python reference ranking
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from python_ranking import ranked_in_python
 
 INTENTS = ["complaint", "help_request", "question", "recommendation_request", "feedback", "praise", "social"]
 BRANDS = ["Acme Bank", "Globex", "Initech"]
@@ -101,24 +102,7 @@ def fill(store: Store, n: int, seed: int = 11) -> None:
 
 def python_ranking(store: Store, now: datetime, limit: int) -> list[int]:
     """The old build_queue: every welcome post read back, scored and sorted in Python."""
-    found = store.query(PostQuery(welcome=True, limit=None))
-    entries = [
-        (
-            s,
-            priority_of(
-                s.enrichment, followers=s.post.author_followers, created_at=s.post.created_at, now=now
-            ),
-        )
-        for s in found
-        if not (s.enrichment.get("spam") or {}).get("is_spam")
-    ]
-
-    def age(s: object) -> float:
-        created = s.post.created_at  # type: ignore[attr-defined]
-        return created.timestamp() if created is not None else float("inf")
-
-    entries.sort(key=lambda e: (-e[1].score, age(e[0]), e[0].id))
-    return [s.id for s, _ in entries[:limit]]
+    return [s.id for s, _ in ranked_in_python(store, now=now, limit=limit)]
 
 
 def measure(url: str, n: int, repeat: int, *, python: bool) -> dict[str, float]:

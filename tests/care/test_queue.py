@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from goodwill.care.priority import priority_of
 from goodwill.care.queue import build_queue
 from goodwill.models import Author, Post, Provenance
-from goodwill.store import PostQuery, RawRecord, Store, StoredPost
+from goodwill.store import RawRecord, Store
+from python_ranking import ranked_in_python
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PROVENANCE = Provenance(source="file:jsonl", endpoint="/tmp/q.jsonl", retrieved_at=NOW)
@@ -69,23 +69,8 @@ def python_queue(
     store: Store, *, brand: str | None = None, versions: Mapping[str, str] | None = None, now: datetime = NOW
 ) -> list[tuple[str, float]]:
     """The ranking as build_queue did it before: every welcome post read back and sorted in Python."""
-    candidates = store.query(PostQuery(welcome=True, brand=brand, versions=versions, limit=None))
-    entries = [
-        (
-            s,
-            priority_of(
-                s.enrichment, followers=s.post.author_followers, created_at=s.post.created_at, now=now
-            ),
-        )
-        for s in candidates
-        if not (s.enrichment.get("spam") or {}).get("is_spam")
-    ]
-
-    def age(s: StoredPost) -> float:
-        return s.post.created_at.timestamp() if s.post.created_at is not None else float("inf")
-
-    entries.sort(key=lambda e: (-e[1].score, age(e[0]), e[0].id))
-    return [(s.post.native_id, p.score) for s, p in entries]
+    ranked = ranked_in_python(store, now=now, brand=brand, versions=versions)
+    return [(s.post.native_id, p.score) for s, p in ranked]
 
 
 def sql_queue(store: Store, **kw: Any) -> list[tuple[str, float]]:
