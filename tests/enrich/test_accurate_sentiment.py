@@ -15,12 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from goodwill.config import WorkspaceConfig, load_config
+from goodwill.enrich import accurate_sentiment
 from goodwill.enrich.accurate_sentiment import (
+    CUT,
     HEAD_FILE,
     HEAD_METADATA_FILE,
+    TAIL_FILE,
     AccurateSentimentStage,
     assemble,
     embedding_texts,
+    encoder,
     fast_model_sha256,
     load_head,
     read_head,
@@ -35,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "src" / "goodwill" / "enrich" / "artifacts"
 TRAIN_DATA = ROOT.parent / "shared" / "datasets" / "tweeteval" / "sentiment"
 HINT = r"pip install 'goodwill\[embeddings\]'"
+#: What train/accurate_sentiment.py measured for the shipped artifacts (a retrain updates it).
+SHIPPED_VAL_MACRO_RECALL = 0.7353
 
 
 def posts(*texts: str | None) -> list[Post]:
@@ -63,13 +69,38 @@ def test_shipped_head_is_small_and_says_what_it_was_trained_on() -> None:
         "sentiment/train_text_reconstructed.txt",
         "sentiment/train_labels_reconstructed.txt",
     }
-    assert data["rows_used_by_head"] == data["rows"] == 47_573  # every training tweet
+    assert data["rows_used"] == data["rows"] == 47_573  # every training tweet
     scores = meta["scores"]
-    # Measured in the training run, on validation, beside the baselines.
-    assert scores["val_macro_recall"] > scores["val_macro_recall_fast"] > scores["val_macro_recall_vader"]
-    assert scores["val_macro_recall"] == pytest.approx(0.7180, abs=1e-4)
-    assert scores["val_macro_recall_embeddings_only"] == pytest.approx(0.6739, abs=1e-4)
+    # Measured in the training run, on validation, beside the baselines; the issue asks 72.
+    assert scores["val_macro_recall"] >= 0.72
+    assert scores["val_macro_recall"] > scores["val_macro_recall_frozen"] > scores["val_macro_recall_fast"]
+    assert scores["val_macro_recall_fast"] > scores["val_macro_recall_vader"]
+    assert scores["val_macro_recall"] == pytest.approx(SHIPPED_VAL_MACRO_RECALL, abs=1e-4)
     assert meta["features"]["max_tokens"] == 128
+
+
+def test_shipped_tail_is_the_one_the_head_was_trained_with() -> None:
+    tail = ARTIFACTS / TAIL_FILE
+    features = load_head().metadata["features"]
+    assert features["tail_file"] == TAIL_FILE and features["base_output"] == CUT
+    assert hashlib.sha256(tail.read_bytes()).hexdigest() == features["tail_sha256"]
+    assert tail.stat().st_size < 8_000_000  # int8: the repository's artifacts stay under 30 MB together
+    assert sum(f.stat().st_size for f in ARTIFACTS.iterdir()) < 30_000_000
+
+
+def test_the_accurate_encoder_gives_unit_vectors_that_separate_polarity() -> None:
+    vectors = encoder(cache_size=0).encode(
+        embedding_texts(["I love this, thank you so much!", "this is awful, I hate it", "I love it, thanks!"])
+    )
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # Tuned for sentiment: the two happy posts sit closer together than either does to the angry one.
+    assert vectors[0] @ vectors[2] > max(vectors[0] @ vectors[1], vectors[2] @ vectors[1]) + 0.1
+
+
+def test_a_missing_tail_says_how_to_rebuild(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accurate_sentiment, "TAIL_FILE", "no_such_tail.onnx")
+    with pytest.raises(ModelError, match=r"no_such_tail\.onnx, are missing; retrain.*accurate_sentiment\.py"):
+        encoder()
 
 
 @pytest.mark.skipif(not TRAIN_DATA.is_dir(), reason="../shared/datasets/tweeteval is absent")
@@ -168,7 +199,7 @@ def test_mode_picks_the_sentiment_stage() -> None:
     assert isinstance(chosen, AccurateSentimentStage)
     # Same stage names, a different sentiment version: switching mode re-judges stored posts.
     assert fast.versions.keys() == accurate.versions.keys()
-    assert accurate.versions["sentiment"] == "accurate.5" != fast.versions["sentiment"]
+    assert accurate.versions["sentiment"] == "accurate.6" != fast.versions["sentiment"]
     assert accurate.provides == fast.provides
     with pytest.raises(PipelineError, match="unknown mode 'slow'; use one of: fast, accurate"):
         default_pipeline(StageContext(mode="slow"))

@@ -48,7 +48,10 @@ def test_batches_are_sorted_by_tokens_and_padded_to_their_longest(monkeypatch: p
             result: list[np.ndarray] = session.run(names, feeds)
             return result
 
-    monkeypatch.setattr(embeddings, "_load", lambda threads, quantized=False: (Recording(), tokenizer))
+    def recording(threads: int, quantized: bool = False, stop_at: str | None = None) -> tuple[object, object]:
+        return Recording(), tokenizer
+
+    monkeypatch.setattr(embeddings, "_load", recording)
     texts = ["a much longer sentence about a refund that arrived late", "hi", "card frozen", "ok"]
     MiniLMEncoder(threads=1, batch_size=2, cache_size=0).encode(texts)
     # [CLS] hi [SEP] and [CLS] ok [SEP] together (3 tokens), then "card frozen" with the long one.
