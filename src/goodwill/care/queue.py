@@ -9,7 +9,7 @@ itself. Ties go to the older post, then the lower id.
 Scoring every welcome post on each call grows with the store (28 s at 100,000
 posts), so the queue reads a stored ranking (goodwill.store.ranking): per
 candidate, the static part of its score, kept by the store's writes. The time
-part adds at most ``TIME_PART_MAX``, so one statement takes the best static parts
+part adds at most ``TIME_PART_MAX``, so the queue takes the best static parts
 (``_PROBE`` of them, from the index), lets the ``limit``-th best of their scores
 be the bar, and scores only the candidates whose static part plus the largest
 time part can reach it: the same posts, scores and order as scoring all of them
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, literal, not_, select
+from sqlalchemy import Connection, Select, func, not_, select
 
 from goodwill.care.priority import Priority, priority_of
 from goodwill.care.priority_sql import (
@@ -68,9 +68,11 @@ def build_queue(
     ranking = store.read(lambda conn: find_ranking(conn, versions))
     if ranking is None:
         ranking = store.transaction(lambda conn: build_ranking(conn, versions, datetime.now(UTC)))
-    stmt = _ranked(store.dialect, ranking, brand=brand, versions=versions, limit=limit, now=stamp)
     with store.reading() as conn:
-        found = _entries(conn, stmt, versions)
+        if store.dialect == "postgresql":  # the bar and the top from one snapshot
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            found = _top(conn, ranking, brand=brand, versions=versions, limit=limit, now=stamp)
     return [
         QueueEntry(
             post=stored,
@@ -89,23 +91,26 @@ def _entries(conn: Connection, stmt: Select[Any], versions: Mapping[str, str] | 
     return stored_posts(conn, list(conn.execute(stmt)), versions)
 
 
-def _ranked(
-    dialect: str,
+def _top(
+    conn: Connection,
     ranking: int,
     *,
     brand: str | None,
     versions: Mapping[str, str] | None,
     limit: int | None,
     now: datetime,
-) -> Select[Any]:
-    """The top ``limit`` of a stored ranking, in one statement (one snapshot, on either store).
+) -> list[StoredPost]:
+    """The top ``limit`` of a stored ranking: first the bar, then the candidates that can clear it.
 
-    ``bar``: the ``limit``-th best score among the candidates with the best static parts,
-    a score that at least ``limit`` candidates reach. A candidate scores at most its
-    static part plus ``TIME_PART_MAX``, so none whose static part is below the bar less
-    that can be in the top ``limit``; fewer than ``limit`` candidates leave the bar at
-    their lowest score, which every candidate clears.
+    The bar: the ``limit``-th best score among the candidates with the best static parts
+    (``_PROBE`` of them, from the index), a score that at least ``limit`` candidates reach.
+    A candidate scores at most its static part plus ``TIME_PART_MAX``, so none whose static
+    part is below the bar less that can be in the top ``limit``; with fewer than ``limit``
+    candidates the bar is their lowest score, which every candidate clears. Two statements,
+    in the caller's transaction: with the bar as a plain number the planner reads only the
+    index range (a subquery made PostgreSQL expect a third of the ranking and scan ``posts``).
     """
+    dialect = conn.dialect.name
     r = queue_ranks
     where = [
         r.c.ranking_id == ranking,
@@ -116,22 +121,24 @@ def _ranked(
     stmt = (
         select(posts, ranked)
         .select_from(r.join(posts, posts.c.id == r.c.post_id))
+        .where(*where)
         .order_by(ranked.desc(), posts.c.created_at.asc().nulls_last(), posts.c.id)
     )
-    if limit is None:
-        return stmt.where(*where)
-    best = (
-        select(score.label("score"))
-        .select_from(r.join(posts, posts.c.id == r.c.post_id))
-        .where(*where)
-        .order_by(r.c.base.desc())
-        .limit(max(_PROBE, limit))
-        .subquery("best")
-    )
-    top = select(best.c.score).order_by(best.c.score.desc()).limit(limit).subquery("top")
-    bar = select(func.min(top.c.score)).scalar_subquery()
-    floor = func.coalesce(bar, literal(0.0)) - _SLACK
-    return stmt.where(*where, r.c.base >= floor).limit(limit)
+    if limit is not None:
+        best = (
+            select(score.label("score"))
+            .select_from(r.join(posts, posts.c.id == r.c.post_id))
+            .where(*where)
+            .order_by(r.c.base.desc())
+            .limit(max(_PROBE, limit))
+            .subquery("best")
+        )
+        top = select(best.c.score).order_by(best.c.score.desc()).limit(limit).subquery("top")
+        bar = conn.execute(select(func.min(top.c.score))).scalar()
+        if bar is None:
+            return []
+        stmt = stmt.where(r.c.base >= float(bar) - _SLACK).limit(limit)
+    return _entries(conn, stmt, versions)
 
 
 def full_ranking(

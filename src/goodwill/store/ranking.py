@@ -123,6 +123,9 @@ def build_ranking(conn: Connection, versions: Mapping[str, str] | None, now: dat
         .returning(queue_rankings.c.id)
     ).scalar_one()
     _fill(conn, int(ranking), versions, None)
+    if conn.dialect.name == "postgresql":
+        # statistics from before the build would have the planner read the whole ranking per call
+        conn.exec_driver_sql("ANALYZE queue_ranks")
     older = select(queue_rankings.c.id).order_by(queue_rankings.c.id.desc()).offset(KEEP_RANKINGS)
     stale = [int(i) for i in conn.execute(older).scalars()]
     if stale:
