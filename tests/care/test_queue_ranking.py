@@ -24,6 +24,7 @@ from goodwill.care.queue import build_queue, full_queue
 from goodwill.jobs.page_judgement import Judged, PageJudge
 from goodwill.models import Author, Post, Provenance
 from goodwill.store import PostQuery, RawRecord, Store, open_store
+from goodwill.store.backup import backup, restore
 from goodwill.store.engine import _alembic_config
 from goodwill.store.ranking import KEEP_RANKINGS, candidates
 from goodwill.store.schema import enrichments, post_versions, posts, queue_rankings, queue_ranks, raw_payloads
@@ -268,3 +269,23 @@ def test_a_store_upgraded_from_0008_ranks_its_posts_as_before(tmp_path: Path) ->
             assert [(e.post.id, e.priority.score) for e in got] == reference[:10]
         both = [len(ranked_in_python(store, now=NOW, versions=v)) for v in (None, {"a": "1"})]
         assert store.read(count) == sum(both)
+
+
+def test_a_backup_restores_its_ranking_even_into_a_store_that_only_ranked(
+    store: Store, tmp_path: Path
+) -> None:
+    rng = random.Random(3)
+    store.upsert(
+        [_post(str(i), rng.choice([None, 2.0, 60.0]), rng.choice([0, 99]), f"t{i}") for i in range(30)]
+    )
+    found = [s.id for page in store.iter_posts(PostQuery(limit=None)) for s in page]
+    store.save_enrichment([(pid, "a", "1", _judgement(rng)) for pid in found])
+    expected = [(e.post.post.native_id, e.priority.score) for e in build_queue(store, limit=5, now=NOW)]
+    dump = tmp_path / "store.jsonl"
+    backup(store, dump)
+    with open_store(f"sqlite:///{tmp_path / 'other.db'}") as other:
+        assert build_queue(other, now=NOW) == []  # registers a ranking: still an empty store
+        restore(other, dump)
+        _kept_as_built(other)
+        got = [(e.post.post.native_id, e.priority.score) for e in build_queue(other, limit=5, now=NOW)]
+        assert got == expected

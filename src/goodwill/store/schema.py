@@ -170,6 +170,8 @@ queue_rankings = Table(
     Column("versions", JSON_RESULT, nullable=True),
     Column("built_at", UTCDateTime, nullable=False),
     UniqueConstraint("versions_key"),
+    # rebuilt from posts and enrichments when missing: a store holding only this counts as empty
+    info={"derived": True},
 )
 
 #: Per ranking, each queue candidate (welcome, not spam, live) with the static part of its score:
@@ -182,6 +184,7 @@ queue_ranks = Table(
     Column("base", Float, nullable=False),
     PrimaryKeyConstraint("ranking_id", "post_id"),
     Index(None, "ranking_id", "base"),
+    info={"derived": True},
 )
 
 
