@@ -41,7 +41,8 @@ KEEP_RANKINGS = 3
 _CHUNK = 500
 
 
-#: what the stored parts are computed by: a change of weights keys (so builds) new rankings
+#: the weights the stored parts are computed with, and a revision of static_score (bump it when that
+#: changes): other weights or another revision give other keys, so fresh rankings are built
 _FORMULA = json.dumps([1, sorted(INTENT_WEIGHT.items())], separators=(",", ":"))
 
 
