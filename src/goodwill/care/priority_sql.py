@@ -40,7 +40,17 @@ from sqlalchemy.sql.elements import ColumnElement
 from goodwill.care.priority import FRESH_HOURS, INTENT_WEIGHT
 from goodwill.store.schema import UTCDateTime
 
-__all__ = ["MERGED_KEYS", "hours_since", "merged_value", "priority_score", "round4", "spam_flag"]
+__all__ = [
+    "MERGED_KEYS",
+    "TIME_PART_MAX",
+    "dated_score",
+    "hours_since",
+    "merged_value",
+    "priority_score",
+    "round4",
+    "spam_flag",
+    "static_score",
+]
 
 #: the enrichment keys the score reads
 MERGED_KEYS = ("intent", "complaint", "sentiment", "receptivity", "spam")
@@ -124,7 +134,7 @@ def round4(dialect: str, value: ColumnElement[float]) -> ColumnElement[float]:
     return func.round(value, 4)
 
 
-def priority_score(
+def static_score(
     dialect: str,
     *,
     intent: Any,
@@ -132,10 +142,13 @@ def priority_score(
     sentiment: Any,
     receptivity: Any,
     followers: Any,
-    created_at: Any,
-    now: datetime,
 ) -> ColumnElement[float]:
-    """The rounded score from the merged JSON values and the post's followers and posting time."""
+    """The parts that do not move with the clock (intent, complaint, negativity, reach, welcome), unrounded.
+
+    Added left to right, as :func:`priority_score` and ``priority_of`` add them, so
+    ``static + waiting + fading`` is the very same double as the whole sum: a stored
+    static part (goodwill.store.ranking) ranks bit for bit as the full expression.
+    """
     label = _text(dialect, intent, "label")
     weight = case(
         *((label == name, literal(float(w))) for name, w in INTENT_WEIGHT.items()),
@@ -149,6 +162,16 @@ def priority_score(
     negativity = case((sent < 0.0, -sent), else_=literal(0.0))
     reach = func.log10(func.coalesce(followers, 0) + 1.0) / 2.0
     welcome = _number(dialect, receptivity, "score")
+    return cast(weight + complained + negativity + reach + welcome, Float)
+
+
+def dated_score(dialect: str, static: Any, created_at: Any, now: datetime) -> ColumnElement[float]:
+    """``round(static + waiting + fading, 4)``: the score from its static part and the posting time.
+
+    The time part is at most :data:`TIME_PART_MAX` (waiting tops out at 1 after a day; fading
+    is never positive) and 0 for an undated post, so the score never exceeds
+    ``round(static + 1, 4)``: what lets the queue read the best static parts first.
+    """
     raw_hours = hours_since(dialect, created_at, now)
     hours = case((raw_hours > 0.0, raw_hours), else_=literal(0.0))
     waiting = case((hours < 24.0, hours), else_=literal(24.0)) / 24.0
@@ -156,8 +179,34 @@ def priority_score(
     fading = (-case((over > 0.0, over), else_=literal(0.0)) / 24.0) * 0.5
     dated = case((created_at.is_(None), literal(0.0)), else_=waiting)
     faded = case((created_at.is_(None), literal(0.0)), else_=fading)
-    total = weight + complained + negativity + reach + welcome + dated + faded
-    return round4(dialect, total)
+    return round4(dialect, static + dated + faded)
+
+
+#: the most the time part (waiting + fading) adds to a post's static part
+TIME_PART_MAX = 1.0
+
+
+def priority_score(
+    dialect: str,
+    *,
+    intent: Any,
+    complaint: Any,
+    sentiment: Any,
+    receptivity: Any,
+    followers: Any,
+    created_at: Any,
+    now: datetime,
+) -> ColumnElement[float]:
+    """The rounded score from the merged JSON values and the post's followers and posting time."""
+    static = static_score(
+        dialect,
+        intent=intent,
+        complaint=complaint,
+        sentiment=sentiment,
+        receptivity=receptivity,
+        followers=followers,
+    )
+    return dated_score(dialect, static, created_at, now)
 
 
 def spam_flag(dialect: str, spam: Any) -> ColumnElement[bool]:

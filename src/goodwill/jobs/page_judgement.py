@@ -24,6 +24,7 @@ from sqlalchemy import Connection, and_, delete, or_, select
 from goodwill.enrich.pipeline import Pipeline
 from goodwill.models import Post
 from goodwill.store.dialect import bulk_insert
+from goodwill.store.ranking import refresh_ranks
 from goodwill.store.schema import enrichments, posts
 
 __all__ = ["Judged", "PageJudge"]
@@ -98,3 +99,4 @@ class PageJudge:
                 delete(enrichments).where(enrichments.c.post_id.in_(ids_out[start : start + _CHUNK]), current)
             )
         bulk_insert(conn, enrichments, rows)
+        refresh_ranks(conn, ids_out)

@@ -268,7 +268,9 @@ def _check_revision(path: Path, revision: str | None, target_revision: str | Non
 def _refuse_non_empty(store: Store, force: bool) -> None:
     if force:
         return
-    filled = {name: n for name, n in store_row_counts(store).items() if n}
+    # a derived table (the queue's rankings) holds nothing of its own: a store with only that is empty
+    derived = {t.name for t in _tables() if t.info.get("derived")}
+    filled = {name: n for name, n in store_row_counts(store).items() if n and name not in derived}
     if filled:
         listed = ", ".join(f"{name} ({n:,})" for name, n in sorted(filled.items()))
         raise StoreError(
@@ -305,8 +307,8 @@ def restore(store: Store, source: Path, *, force: bool = False) -> BackupSummary
         def load(conn: Connection) -> dict[str, int]:
             f.seek(0)
             f.readline()
-            if force:
-                for table in reversed(list(tables.values())):
+            for table in reversed(list(tables.values())):
+                if force or table.info.get("derived"):
                     conn.execute(table.delete())
             return _load_rows(conn, source, f, tables, info)
 

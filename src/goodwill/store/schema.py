@@ -20,6 +20,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -44,6 +45,8 @@ __all__ = [
     "metadata",
     "post_versions",
     "posts",
+    "queue_rankings",
+    "queue_ranks",
     "raw_payloads",
 ]
 
@@ -155,6 +158,33 @@ enrichments = Table(
     Column("computed_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("post_id", "stage", "stage_version"),
     Index(None, "stage", "stage_version", "post_id"),
+)
+
+#: The queue's rankings: one per set of stage versions it has been asked for (goodwill.store.ranking).
+queue_rankings = Table(
+    "queue_rankings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # sha256 of the versions (null: each stage's latest) and the score's weights, as canonical JSON
+    Column("versions_key", String(64), nullable=False),
+    Column("versions", JSON_RESULT, nullable=True),
+    Column("built_at", UTCDateTime, nullable=False),
+    UniqueConstraint("versions_key"),
+    # rebuilt from posts and enrichments when missing: a store holding only this counts as empty
+    info={"derived": True},
+)
+
+#: Per ranking, each queue candidate (welcome, not spam, live) with the static part of its score:
+#: what its enrichment and followers fix; the queue adds the part that moves with the clock.
+queue_ranks = Table(
+    "queue_ranks",
+    metadata,
+    Column("ranking_id", Integer, ForeignKey("queue_rankings.id", ondelete="CASCADE"), nullable=False),
+    Column("post_id", Integer, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    Column("base", Float, nullable=False),
+    PrimaryKeyConstraint("ranking_id", "post_id"),
+    Index(None, "ranking_id", "base"),
+    info={"derived": True},
 )
 
 

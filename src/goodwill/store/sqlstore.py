@@ -22,6 +22,7 @@ from goodwill.models import Post, Provenance
 from goodwill.store.dialect import bulk_insert
 from goodwill.store.engine import make_engine, migrate_schema, store_error, write
 from goodwill.store.query import PostQuery, filter_clauses, posted_at
+from goodwill.store.ranking import refresh_ranks
 from goodwill.store.reading import id_range, stored_posts
 from goodwill.store.records import EncodedJSON, RawRecord, StoredPost, UpsertCounts
 from goodwill.store.schema import enrichments, post_versions, posts, raw_payloads
@@ -137,6 +138,7 @@ class Store:
                     for (p, s, v), r in keyed.items()
                 ],
             )
+            refresh_ranks(conn, sorted({p for p, _, _ in keyed}))
 
         try:
             write(self._engine, self.url, run)

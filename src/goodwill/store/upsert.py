@@ -31,6 +31,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from goodwill.models import Post
 from goodwill.store.dialect import bulk_insert
+from goodwill.store.ranking import refresh_ranks
 from goodwill.store.records import RawRecord, UpsertCounts
 from goodwill.store.schema import enrichments, post_versions, posts, raw_payloads
 
@@ -204,6 +205,8 @@ def _write(
     for table in (post_versions, raw_payloads, enrichments):
         for start in range(0, len(purge), _CHUNK):
             conn.execute(delete(table).where(table.c.post_id.in_(purge[start : start + _CHUNK])))
+    # an edit can change the followers (reach), a tombstone drops the post from the queue
+    refresh_ranks(conn, [s.id for s in existing if s.id is not None])
 
     with_versions = [s for s in changed if s.versions]
     if with_versions:
