@@ -18,6 +18,7 @@ if they differ, so a wheel that orders them otherwise is caught, not trained on.
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -154,13 +155,17 @@ def export(tail: Tail, path: Path) -> None:
     tail.eval()
     example = padded([np.zeros((5, DIMENSIONS), np.float32), np.zeros((3, DIMENSIONS), np.float32)])
     dynamic = {0: "batch", 1: "tokens"}
-    torch.onnx.export(
-        tail,
-        example,
-        str(path),
-        input_names=["hidden", "attention_mask"],
-        output_names=["embedding"],
-        dynamic_axes={"hidden": dynamic, "attention_mask": dynamic, "embedding": {0: "batch"}},
-        opset_version=17,
-        dynamo=False,  # the TorchScript exporter needs no onnxscript, and this graph has no control flow
-    )
+    with warnings.catch_warnings():
+        # The TorchScript exporter is deprecated in favour of torch.export's, which needs onnxscript;
+        # this graph has no control flow, so the old one is enough (and needs only the onnx package).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(
+            tail,
+            example,
+            str(path),
+            input_names=["hidden", "attention_mask"],
+            output_names=["embedding"],
+            dynamic_axes={"hidden": dynamic, "attention_mask": dynamic, "embedding": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
