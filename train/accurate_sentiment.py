@@ -158,22 +158,6 @@ def fit(features: NDArray[np.float64], labels: NDArray[np.int64], c: float) -> L
     return model.fit(features, labels)
 
 
-def choose_c(
-    features: NDArray[np.float64], labels: NDArray[np.int64], folds: int
-) -> tuple[float, dict[str, float]]:
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED + 1)
-    scores: dict[str, float] = {}
-    for c in C_GRID:
-        fold_scores = []
-        for fit_idx, held_idx in splitter.split(np.zeros(len(labels)), labels):
-            model = fit(features[fit_idx], labels[fit_idx], c)
-            fold_scores.append(macro_recall(labels[held_idx], model.predict(features[held_idx])))
-        scores[str(c)] = round(float(np.mean(fold_scores)), 4)
-        print(f"  C={c:<5} cv macro-recall {scores[str(c)]:.4f}", flush=True)
-    best = max(C_GRID, key=lambda c: scores[str(c)])
-    return best, scores
-
-
 def choose_c_on_validation(
     train_x: NDArray[np.float64],
     train_y: NDArray[np.int64],

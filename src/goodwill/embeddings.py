@@ -105,7 +105,7 @@ class EncoderTail:
     goodwill.embedding_quantization.truncated_model); ``onnx_file`` takes those
     token vectors (input ``hidden``, float32) and the ``attention_mask``
     (float32) and gives one unit vector per text (output ``embedding``),
-    pooling included. Accurate sentiment fine-tunes one (train/tune_accurate_encoder.py).
+    pooling included. Accurate sentiment fine-tunes one (train/accurate_sentiment.py).
     """
 
     onnx_file: Path
@@ -292,7 +292,7 @@ class MiniLMEncoder:
     def token_states(self, texts: Sequence[str], stop_at: str) -> list[npt.NDArray[np.float32]]:
         """Each text's token vectors at the model's tensor ``stop_at``: what an :class:`EncoderTail` is fed.
 
-        For training a tail (train/tune_accurate_encoder.py) on exactly the
+        For training a tail (train/accurate_sentiment.py) on exactly the
         vectors the encoder will give it at run time, batches and cut included.
         """
         out: list[npt.NDArray[np.float32]] = [np.zeros((0, DIMENSIONS), np.float32)] * len(texts)
