@@ -22,29 +22,33 @@ may round the other way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     Float,
     Numeric,
+    Subquery,
     Text,
     case,
     cast,
     func,
     literal,
+    select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
 from goodwill.care.priority import FRESH_HOURS, INTENT_WEIGHT
-from goodwill.store.schema import UTCDateTime
+from goodwill.store.schema import UTCDateTime, posts
 
 __all__ = [
     "MERGED_KEYS",
     "TIME_PART_MAX",
     "dated_score",
     "hours_since",
+    "merged_judgements",
     "merged_value",
     "priority_score",
     "round4",
@@ -92,6 +96,18 @@ def merged_value(dialect: str, e: Any, key: str) -> ColumnElement[Any]:
     keyed = stamp.op("||")(e.c.stage).op("||")(func.char(_SEP)).op("||")(value)
     best = func.max(case((_has_key(dialect, e.c.result, key), keyed)))
     return func.substr(best, func.instr(best, func.char(_SEP)) + 1)
+
+
+def merged_judgements(dialect: str, e: Any, where: Sequence[ColumnElement[bool]]) -> Subquery:
+    """``judged``: per post matching ``where`` (over ``posts`` joined to its rows ``e``), ``qid`` and the
+    merged value of every key in :data:`MERGED_KEYS`, one column each, for the score to read."""
+    return (
+        select(posts.c.id.label("qid"), *(merged_value(dialect, e, key).label(key) for key in MERGED_KEYS))
+        .select_from(posts.join(e, e.c.post_id == posts.c.id))
+        .where(*where)
+        .group_by(posts.c.id)
+        .subquery("judged")
+    )
 
 
 def _number(dialect: str, value: Any, field: str) -> ColumnElement[float]:

@@ -29,10 +29,9 @@ from sqlalchemy import Connection, Select, func, not_, select
 
 from goodwill.care.priority import Priority, priority_of
 from goodwill.care.priority_sql import (
-    MERGED_KEYS,
     TIME_PART_MAX,
     dated_score,
-    merged_value,
+    merged_judgements,
     priority_score,
     spam_flag,
 )
@@ -153,13 +152,7 @@ def full_ranking(
     """Every welcome post's score from its enrichment, ordered: what the stored ranking must reproduce."""
     wanted = PostQuery(welcome=True, brand=brand, versions=versions, limit=None)
     e = enrichments.alias("e")
-    judged = (
-        select(posts.c.id.label("qid"), *(merged_value(dialect, e, key).label(key) for key in MERGED_KEYS))
-        .select_from(posts.join(e, e.c.post_id == posts.c.id))
-        .where(*filter_clauses(wanted, dialect), current_clause(e, versions))
-        .group_by(posts.c.id)
-        .subquery("judged")
-    )
+    judged = merged_judgements(dialect, e, [*filter_clauses(wanted, dialect), current_clause(e, versions)])
     score = priority_score(
         dialect,
         intent=judged.c.intent,

@@ -58,20 +58,14 @@ def candidates(
 ) -> Select[tuple[int, float]]:
     """``(post_id, base)`` of each queue candidate (of ``ids``, or all): the full ranking's own filters."""
     # here, not at the top: goodwill.care.priority_sql reads the schema, so imports the store package
-    from goodwill.care.priority_sql import MERGED_KEYS, merged_value, spam_flag, static_score
+    from goodwill.care.priority_sql import merged_judgements, spam_flag, static_score
 
     wanted = PostQuery(welcome=True, versions=versions, limit=None)
     e = enrichments.alias("e")
     where = [*filter_clauses(wanted, dialect), current_clause(e, versions)]
     if ids is not None:
         where.append(posts.c.id.in_(list(ids)))
-    judged = (
-        select(posts.c.id.label("qid"), *(merged_value(dialect, e, key).label(key) for key in MERGED_KEYS))
-        .select_from(posts.join(e, e.c.post_id == posts.c.id))
-        .where(*where)
-        .group_by(posts.c.id)
-        .subquery("judged")
-    )
+    judged = merged_judgements(dialect, e, where)
     base = static_score(
         dialect,
         intent=judged.c.intent,
