@@ -9,30 +9,23 @@ tests skip without it (CI does not install it).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
+import train_scripts
 from goodwill.embeddings import EncoderTail, MiniLMEncoder
 
 torch = pytest.importorskip("torch")
 
-TAIL_CODE = Path(__file__).resolve().parents[2] / "train" / "encoder_tail.py"
 TEXTS = ["my flight got cancelled again", "love it!!", "Is the branch on Main Street open on Sundays?"]
 
 
 @pytest.fixture(scope="module")
 def tail_code() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("encoder_tail", TAIL_CODE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["encoder_tail"] = module
-    spec.loader.exec_module(module)
-    return module
+    return train_scripts.load("encoder_tail")
 
 
 def test_rebuilt_layers_reproduce_the_wheel(tail_code: ModuleType) -> None:

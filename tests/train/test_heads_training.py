@@ -6,18 +6,15 @@ shipped artifacts, on a few dozen lines.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
+import train_scripts
 from goodwill.enrich.linear_head import read_head
-
-TRAIN = Path(__file__).resolve().parents[2] / "train" / "heads.py"
 
 IRONIC = [
     "oh great, another delay. love it",
@@ -39,12 +36,7 @@ PLAIN = [
 
 @pytest.fixture(scope="module")
 def heads() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("train_heads", TRAIN)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["train_heads"] = module
-    spec.loader.exec_module(module)
-    return module
+    return train_scripts.load("heads")
 
 
 def write_task(root: Path) -> Path:
