@@ -45,7 +45,7 @@ from sklearn.model_selection import StratifiedKFold
 # TweetEval readers and baselines.
 from encoder_tail import Tail, check_against_wheel, export, padded, wheel_layers
 from goodwill.embedding_quantization import RECIPE, quantize_matmuls
-from goodwill.embeddings import EncoderTail, MiniLMEncoder, model_file
+from goodwill.embeddings import DIMENSIONS, EncoderTail, MiniLMEncoder, model_file
 from goodwill.enrich.accurate_sentiment import (
     BATCH_TEXTS,
     CLASSES,
@@ -176,7 +176,7 @@ def choose_c_on_validation(
 def pooled(tail: Tail, states: States) -> NDArray[np.float32]:
     """The tail's vectors for every text, in eval mode, batched by length."""
     tail.eval()
-    out = np.zeros((len(states), 384), np.float32)
+    out = np.zeros((len(states), DIMENSIONS), np.float32)
     with torch.no_grad():
         for rows in batches(states, shuffle=None):
             out[rows] = tail(*padded([states[i] for i in rows])).numpy()
@@ -196,6 +196,11 @@ def batches(states: States, shuffle: np.random.Generator | None) -> list[NDArray
     return out
 
 
+def fast_logs(fast: NDArray[np.float64]) -> torch.Tensor:
+    """The fast model's clipped log-probabilities (the head's last three inputs), as the stage takes them."""
+    return torch.tensor(stack_features(np.zeros((len(fast), 0), np.float32), fast), dtype=torch.float32)
+
+
 class Tuned(torch.nn.Module):
     """The tail and the head (a linear layer over [vector ; log fast probabilities]) trained together."""
 
@@ -207,8 +212,8 @@ class Tuned(torch.nn.Module):
             self.head.weight.copy_(torch.tensor(head.coef_, dtype=torch.float32))
             self.head.bias.copy_(torch.tensor(head.intercept_, dtype=torch.float32))
 
-    def forward(self, hidden: torch.Tensor, mask: torch.Tensor, fast_logs: torch.Tensor) -> torch.Tensor:
-        return self.head(torch.cat([self.tail(hidden, mask), fast_logs], dim=1))
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor, fast_log_probs: torch.Tensor) -> torch.Tensor:
+        return self.head(torch.cat([self.tail(hidden, mask), fast_log_probs], dim=1))
 
 
 def tune(
@@ -218,7 +223,7 @@ def tune(
 ) -> list[dict[str, float]]:
     """Fine-tune ``model`` in place; validation macro-recall every half epoch (reported, not selected on)."""
     states, fast, labels = train
-    fast_logs = torch.tensor(stack_features(np.zeros((len(fast), 0), np.float32), fast), dtype=torch.float32)
+    logs = fast_logs(fast)
     counts = np.bincount(labels, minlength=len(CLASSES))
     class_weight = torch.tensor(len(labels) / (len(CLASSES) * counts), dtype=torch.float32)
     optimiser = torch.optim.AdamW(
@@ -239,7 +244,7 @@ def tune(
     for _epoch in range(EPOCHS):
         for rows in batches(states, shuffle=rng):
             model.train()
-            logits = model(*padded([states[i] for i in rows]), fast_logs[rows])
+            logits = model(*padded([states[i] for i in rows]), logs[rows])
             loss = torch.nn.functional.cross_entropy(
                 logits, torch.from_numpy(labels[rows]), weight=class_weight
             )
@@ -262,7 +267,7 @@ def tune(
 
 def predict(model: Tuned, states: States, fast: NDArray[np.float64]) -> NDArray[np.int64]:
     model.eval()
-    logs = torch.tensor(stack_features(np.zeros((len(fast), 0), np.float32), fast), dtype=torch.float32)
+    logs = fast_logs(fast)
     out = np.zeros(len(states), np.int64)
     with torch.no_grad():
         for rows in batches(states, shuffle=None):
@@ -359,7 +364,7 @@ def main() -> None:
         "features": {
             "embedding": MODEL_ID,
             "embedding_model_sha256": quantised_model_sha256(),
-            "dimensions": 384,
+            "dimensions": DIMENSIONS,
             "max_tokens": MAX_TOKENS,
             "base_output": CUT,
             "tail_file": TAIL_FILE,
