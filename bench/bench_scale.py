@@ -158,7 +158,9 @@ def phase(name: str, url: str, arg: str, limit: float | None = None) -> dict[str
                 workers_before = sum(client.run(_cpu_seconds).values())
                 driver_before = _cpu_seconds()
                 start = time.perf_counter()
-                count = enrich_stored_dask(store, pipeline, client).posts
+                count = enrich_stored_dask(
+                    store, pipeline, client, workers_open_store=True
+                ).posts  # as --workers
                 seconds = time.perf_counter() - start
                 driver = _cpu_seconds() - driver_before
                 workers = sum(client.run(_cpu_seconds).values()) - workers_before

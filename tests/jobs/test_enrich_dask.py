@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pickle
 import signal
 import socket
 import sys
@@ -22,7 +23,8 @@ from goodwill.enrich.pipeline import Pipeline
 from goodwill.enrich.registry import default_pipeline
 from goodwill.enrich.stage import StageContext
 from goodwill.errors import ClusterError
-from goodwill.jobs.enrich_dask import dask_client, enrich_stored_dask
+from goodwill.jobs import enrich_dask
+from goodwill.jobs.enrich_dask import dask_client, enrich_stored_dask, judge_stored
 from goodwill.models import Post, Provenance
 from goodwill.sources.mapping import record_to_post
 from goodwill.store import PostQuery, RawRecord, Store, open_store
@@ -65,12 +67,26 @@ def _sample_pipeline() -> Pipeline:
     return default_pipeline(StageContext(config=load_config(SAMPLE / "goodwill.toml")))
 
 
-def test_cluster_results_equal_the_in_process_ones(store: Store, cluster: LocalCluster) -> None:
+#: Both ways a batch reaches a worker: its posts shipped by the driver, or its ids, read by the worker.
+FEEDS = pytest.mark.parametrize("workers_open_store", [False, True], ids=["posts-shipped", "workers-read"])
+
+
+@FEEDS
+def test_cluster_results_equal_the_in_process_ones(
+    store: Store, cluster: LocalCluster, workers_open_store: bool
+) -> None:
     store.upsert(_sample_posts(300))
     pipeline = _sample_pipeline()
     advanced: list[int] = []
     with dask_client(address=cluster.scheduler_address) as client:
-        summary = enrich_stored_dask(store, pipeline, client, batch_size=40, progress=advanced.append)
+        summary = enrich_stored_dask(
+            store,
+            pipeline,
+            client,
+            batch_size=40,
+            progress=advanced.append,
+            workers_open_store=workers_open_store,
+        )
         stored = store.query(PostQuery(limit=None, versions=pipeline.versions))
         stored.sort(key=lambda s: s.id)
         assert summary.posts == len(stored) and summary.batches == -(-len(stored) // 40)
@@ -87,6 +103,18 @@ def test_cluster_results_equal_the_in_process_ones(store: Store, cluster: LocalC
         assert [m for m, _ in same_spam] == [t for _, t in same_spam]
         assert all(set(m) == set(t) for m, t in zip(got, expected, strict=True))
         assert enrich_stored_dask(store, pipeline, client, batch_size=40).posts == 0
+
+
+class PidStage:
+    """A stage that says which process judged each post."""
+
+    name = "pid"
+    version = "1"
+    requires: tuple[str, ...] = ()
+    provides = ("pid",)
+
+    def process(self, posts: Sequence[Post], enrichment: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [{"pid": os.getpid()} for _ in posts]
 
 
 class KillOnce:
@@ -111,14 +139,19 @@ class KillOnce:
         raise AssertionError("unreachable")
 
 
-def test_a_killed_workers_batch_is_rerun(store: Store, cluster: LocalCluster, tmp_path: Path) -> None:
+@FEEDS
+def test_a_killed_workers_batch_is_rerun(
+    store: Store, cluster: LocalCluster, tmp_path: Path, workers_open_store: bool
+) -> None:
     store.upsert(
         [(Post(native_id=str(i), text=f"post {i}"), RawRecord({"id": i}, PROVENANCE)) for i in range(120)]
     )
     marker = tmp_path / "killed"
     pipeline = Pipeline([KillOnce(marker)])
     with Client(cluster.scheduler_address) as client:
-        summary = enrich_stored_dask(store, pipeline, client, batch_size=10)
+        summary = enrich_stored_dask(
+            store, pipeline, client, batch_size=10, workers_open_store=workers_open_store
+        )
         after = set(client.run(os.getpid).values())
     assert summary.posts == 120 and summary.batches == 12
     first_of_killed_batch, killed_pid = marker.read_text().split()
@@ -131,6 +164,29 @@ def test_a_killed_workers_batch_is_rerun(store: Store, cluster: LocalCluster, tm
     assert rerun.enrichment["pid"] != int(killed_pid)
     assert list(store.iter_stale(pipeline.versions)) == []
     assert store.stats({"killer": "1"})["total"]["enriched"] == 120
+
+
+def test_a_worker_reading_its_page_skips_posts_deleted_since_it_was_listed(store: Store) -> None:
+    store.upsert(
+        [(Post(native_id=str(i), text=f"post {i}"), RawRecord({"id": i}, PROVENANCE)) for i in range(3)]
+    )
+    pipeline = Pipeline([PidStage()])
+    (ids,) = store.iter_stale_ids(pipeline.versions)
+    store.upsert([(Post(native_id="1", text=None, deleted=True), RawRecord({"id": 1}, PROVENANCE))])
+    url = store.shared_url()
+    assert url is not None
+    try:
+        judged, rows = pickle.loads(judge_stored("run", pipeline, url, pickle.dumps(ids)))
+    finally:
+        enrich_dask._WORKER_STORES.pop(url).close()
+    assert judged == 2
+    me = {"pid": os.getpid()}
+    assert [(p, st, v, json.loads(r)) for p, st, v, r in rows] == [
+        (ids[0], "pid", "1", me),
+        (ids[2], "pid", "1", me),
+    ]
+    store.save_encoded_enrichment(rows)
+    assert list(store.iter_stale(pipeline.versions)) == []
 
 
 def test_cli_enriches_on_a_local_cluster_of_two_workers(

@@ -154,7 +154,15 @@ def _enrich_store(
                 dask_client(workers=workers, address=cluster) as client,
                 progress_bar("enriching on dask", total=total, disable=quiet) as advance,
             ):
-                summary = enrich_stored_dask(store, pipeline, client, batch_size=batch_size, progress=advance)
+                summary = enrich_stored_dask(
+                    store,
+                    pipeline,
+                    client,
+                    batch_size=batch_size,
+                    progress=advance,
+                    # a local cluster's workers share this machine, and so the store
+                    workers_open_store=workers is not None,
+                )
         else:
             with progress_bar("enriching", total=total, disable=quiet) as advance:
                 summary = enrich_stored(store, pipeline, batch_size=batch_size, progress=advance)

@@ -1,10 +1,14 @@
 """``goodwill enrich --stored --workers N / --cluster ADDRESS``: the same stages, judged on Dask workers.
 
-The driver (this process) is the only one that talks to the store: it reads
+The driver (this process) is the only one that writes to the store: it lists
 stale posts page by page, ships each page with the pipeline to a worker, and
-writes each result as it comes back, one transaction per batch. Workers only
-run the stages, which are pure and picklable, so they need goodwill installed
-and nothing else: no database URL, no credentials.
+writes each batch of results as it comes back, one transaction per batch. On a
+cluster (``--cluster``) the driver reads the pages and ships the posts: workers
+only run the stages, which are pure and picklable, so they need goodwill
+installed and nothing else: no database URL, no credentials. A local cluster's
+workers (``--workers``) share this machine and its store, so they are sent ids
+and read their pages themselves: on a small machine the driver's reading would
+otherwise take a core's worth of time from them.
 
 Memory stays bounded: at most ``in_flight`` batches are out at once (two per
 worker thread by default). A batch lost with its worker (killed, out of
@@ -33,13 +37,14 @@ from typing import TYPE_CHECKING, Any
 from goodwill.enrich.pipeline import Pipeline
 from goodwill.errors import ClusterError
 from goodwill.jobs.enrich_stored import EnrichSummary
-from goodwill.store import Store, StoredPost
-from goodwill.store.records import EncodedJSON
+from goodwill.models import Post
+from goodwill.store import Store, StoredPost, open_store
+from goodwill.store.enrichment_rows import EncodedRow
 
 if TYPE_CHECKING:
     from distributed import Client, Future
 
-__all__ = ["DASK_HINT", "dask_client", "enrich_stored_dask", "judge_batch"]
+__all__ = ["DASK_HINT", "dask_client", "enrich_stored_dask", "judge_batch", "judge_stored"]
 
 DASK_HINT = "Dask is not installed: pip install 'goodwill[dask]' (or run without --workers/--cluster)."
 #: How often the driver itself resubmits a batch whose workers kept dying (after the scheduler's retries).
@@ -50,18 +55,39 @@ RESUBMITS = 2
 #: (the spam stage's near-duplicate fingerprints) remember every batch this worker judged.
 _WORKER_PIPELINES: dict[str, Pipeline] = {}
 _KEEP_RUNS = 4
+#: On a worker that reads its own pages: the store of each URL, opened once.
+_WORKER_STORES: dict[str, Store] = {}
 
 
-def judge_batch(run: str, pipeline: Pipeline, posts: bytes) -> bytes:
-    """What runs on a worker: each stage's own output per post (as :meth:`Pipeline.run_by_stage`),
-    already serialised to the JSON text the store writes.
+def judge_batch(run: str, pipeline: Pipeline, batch: bytes) -> bytes:
+    """What runs on a worker given the posts: a pickle of ``(post ids, posts)`` in, :func:`_judge`'s out.
 
-    Posts come and results go as one pickle each: Dask serialises a list of a thousand dicts
-    element by element, which costs more than judging them. Serialising the results here
-    takes the driver's biggest cost off the one process that writes (measured: half its
-    time went to ``json.dumps``), and a list of strings pickles faster than nested dicts.
-    They travel as plain ``str`` (a ``str`` subclass pickles eight times larger and fifty
-    times slower) and are marked :class:`EncodedJSON` by the driver.
+    Posts come as one pickle: Dask serialises a list of a thousand objects element by
+    element, which costs more than judging them.
+    """
+    ids, posts = pickle.loads(batch)
+    return _judge(run, pipeline, ids, posts)
+
+
+def judge_stored(run: str, pipeline: Pipeline, url: str, page: bytes) -> bytes:
+    """What runs on a worker that reads its own page: those posts of the pickled ids still live in the store.
+
+    The ids travel pickled too: Dask walks a list argument item by item, looking for futures in it.
+    """
+    ids: list[int] = pickle.loads(page)
+    store = _WORKER_STORES.get(url)
+    if store is None:
+        store = _WORKER_STORES[url] = open_store(url, migrate=False)
+    found = store.live_posts(ids)
+    return _judge(run, pipeline, [post_id for post_id, _ in found], [post for _, post in found])
+
+
+def _judge(run: str, pipeline: Pipeline, ids: list[int], posts: list[Post]) -> bytes:
+    """A pickle of ``(posts judged, rows)``, rows as :meth:`Store.save_encoded_enrichment` takes them.
+
+    Each row is ``(post_id, stage, stage_version, result as JSON text)``: serialising the
+    results and building the rows here leaves the driver, the one process that writes,
+    nothing to do but unpickle and insert (see docs/deploy.md for what that bought).
     The ``pipeline`` shipped with the task is used only for the first batch of run ``run``
     that this worker sees; later batches reuse that first copy and its memory.
     """
@@ -70,11 +96,13 @@ def judge_batch(run: str, pipeline: Pipeline, posts: bytes) -> bytes:
         while len(_WORKER_PIPELINES) >= _KEEP_RUNS:
             _WORKER_PIPELINES.pop(next(iter(_WORKER_PIPELINES)))
         kept = _WORKER_PIPELINES[run] = pipeline
-    judged = [
-        {stage: json.dumps(result) for stage, result in per_post.items()}
-        for per_post in kept.run_by_stage(pickle.loads(posts))
+    versions = kept.versions
+    rows: list[EncodedRow] = [
+        (post_id, stage, versions[stage], json.dumps(result))
+        for post_id, per_post in zip(ids, kept.run_by_stage(posts), strict=True)
+        for stage, result in per_post.items()
     ]
-    return pickle.dumps(judged, protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((len(posts), rows), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _distributed() -> Any:
@@ -147,53 +175,66 @@ def enrich_stored_dask(
     batch_size: int = 1000,
     in_flight: int | None = None,
     progress: Callable[[int], None] | None = None,
+    workers_open_store: bool = False,
 ) -> EnrichSummary:
-    """Enrich every stale post on the cluster behind ``client``; results are written by this process."""
+    """Enrich every stale post on the cluster behind ``client``; results are written by this process.
+
+    ``workers_open_store``: the workers run on this machine (a local cluster), so they open the
+    store themselves and read the page of ids the driver lists; the driver then only lists and
+    writes, which on a small machine leaves the workers the cores. Otherwise, or for an in-memory
+    SQLite store, the driver reads each page and ships its posts.
+    """
     distributed = _distributed()
     versions = pipeline.versions
     run = uuid.uuid4().hex
     limit = in_flight if in_flight is not None else 2 * _threads(client)
-    pending: dict[Future[Any], tuple[list[StoredPost], int]] = {}
+    url = store.shared_url() if workers_open_store else None
+    task: Callable[..., bytes]
+    work: Iterator[tuple[tuple[Any, ...], int]]
+    if url is None:
+        task = judge_batch
+        work = (((_shipped(page),), len(page)) for page in store.iter_stale(versions, batch_size=batch_size))
+    else:
+        task = judge_stored
+        work = (
+            ((url, pickle.dumps(ids, protocol=pickle.HIGHEST_PROTOCOL)), len(ids))
+            for ids in store.iter_stale_ids(versions, batch_size=batch_size)
+        )
+    pending: dict[Future[Any], tuple[tuple[Any, ...], int, int]] = {}
     done = distributed.as_completed()
     posts = batches = 0
 
-    def submit(page: list[StoredPost], attempt: int) -> None:
-        blob = pickle.dumps([s.post for s in page], protocol=pickle.HIGHEST_PROTOCOL)
-        future = client.submit(judge_batch, run, pipeline, blob, pure=False, retries=1)
-        pending[future] = (page, attempt)
+    def submit(args: tuple[Any, ...], size: int, attempt: int) -> None:
+        future = client.submit(task, run, pipeline, *args, pure=False, retries=1)
+        pending[future] = (args, size, attempt)
         done.add(future)
 
     def collect_one() -> None:
         nonlocal posts, batches
         future = next(done)
-        page, attempt = pending.pop(future)
+        args, size, attempt = pending.pop(future)
         try:
-            per_stage: list[dict[str, str]] = pickle.loads(future.result())
+            judged, rows = pickle.loads(future.result())
         except distributed.KilledWorker:
             if attempt >= RESUBMITS:
                 raise ClusterError(
-                    f"a batch of {len(page):,} posts killed {attempt + 1} rounds of workers "
+                    f"a batch of {size:,} posts killed {attempt + 1} rounds of workers "
                     "(out of memory?); "
                     "try a smaller --batch-size, or check the workers' logs."
                 ) from None
-            submit(page, attempt + 1)
+            submit(args, size, attempt + 1)
             return
         finally:
             future.release()
-        rows = [
-            (stored.id, name, versions[name], EncodedJSON(result))
-            for stored, results in zip(page, per_stage, strict=True)
-            for name, result in results.items()
-        ]
-        store.save_enrichment(rows)
-        posts += len(page)
+        store.save_encoded_enrichment(rows)
+        posts += judged
         batches += 1
         if progress is not None:
-            progress(len(page))
+            progress(judged)
 
     try:
-        for page in store.iter_stale(versions, batch_size=batch_size):
-            submit(page, 0)
+        for args, size in work:
+            submit(args, size, 0)
             while len(pending) >= limit:
                 collect_one()
         while pending:
@@ -202,3 +243,8 @@ def enrich_stored_dask(
         for future in pending:
             future.cancel()  # type: ignore[no-untyped-call]
     return EnrichSummary(posts=posts, batches=batches)
+
+
+def _shipped(page: list[StoredPost]) -> bytes:
+    """What :func:`judge_batch` takes: the page's ids and posts, one pickle."""
+    return pickle.dumps(([s.id for s in page], [s.post for s in page]), protocol=pickle.HIGHEST_PROTOCOL)

@@ -40,6 +40,7 @@ __all__ = [
     "PG_SEARCH_DDL",
     "PG_SEARCH_DROP",
     "bulk_insert",
+    "copy_rows",
     "json_item_field",
     "json_list_items",
     "search_clause",
@@ -172,12 +173,12 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
             values = _processed(values, proc)
         columns_out.append(values)
     if dialect.driver == "psycopg":
-        _copy_rows(conn, table, names, zip(*columns_out, strict=True))
+        copy_rows(conn, table, names, zip(*columns_out, strict=True))
         return
     conn.exec_driver_sql(sql, list(zip(*columns_out, strict=True)))
 
 
-def _copy_rows(conn: Connection, table: Table, names: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+def copy_rows(conn: Connection, table: Table, names: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
     """``COPY table (names) FROM STDIN`` on the connection's own psycopg cursor (same transaction)."""
     preparer = conn.dialect.identifier_preparer
     sql = f"COPY {preparer.format_table(table)} ({', '.join(preparer.quote(n) for n in names)}) FROM STDIN"

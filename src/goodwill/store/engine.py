@@ -32,7 +32,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from goodwill.errors import StoreError
-from goodwill.store.records import encode_json
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -102,7 +101,6 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             parsed,
             pool_pre_ping=backend == "postgresql",
-            json_serializer=encode_json,
             connect_args=connect_args,
         )
     except NoSuchModuleError:

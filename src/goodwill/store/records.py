@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from goodwill.models import Post, Provenance
 
-__all__ = ["EncodedJSON", "RawRecord", "StoredPost", "UpsertCounts", "encode_json"]
-
-
-class EncodedJSON(str):
-    """A JSON value already serialised (by :func:`encode_json`): the store writes the text as it is.
-
-    Why: Dask workers serialise their results themselves, so the driver, the one
-    process that writes, does not spend half its time in ``json.dumps``.
-    """
-
-    __slots__ = ()
-
-    @classmethod
-    def of(cls, value: Any) -> EncodedJSON:
-        return cls(json.dumps(value))
-
-
-def encode_json(value: Any) -> str:
-    """The engine's JSON serialiser: ``json.dumps``, except for text that is JSON already."""
-    return value if type(value) is EncodedJSON else json.dumps(value)
+__all__ = ["RawRecord", "StoredPost", "UpsertCounts"]
 
 
 @dataclass(frozen=True)

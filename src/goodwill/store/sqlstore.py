@@ -11,20 +11,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, delete, func, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Row, func, select, tuple_
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from goodwill.errors import StoreError
 from goodwill.models import Post, Provenance
-from goodwill.store.dialect import bulk_insert
 from goodwill.store.engine import make_engine, migrate_schema, store_error, write
+from goodwill.store.enrichment_rows import EncodedRow, write_encoded_rows
 from goodwill.store.query import PostQuery, filter_clauses, posted_at
 from goodwill.store.ranking import refresh_ranks
-from goodwill.store.reading import id_range, stored_posts
-from goodwill.store.records import EncodedJSON, RawRecord, StoredPost, UpsertCounts
+from goodwill.store.reading import row_to_post, stored_posts
+from goodwill.store.records import RawRecord, StoredPost, UpsertCounts
 from goodwill.store.schema import enrichments, post_versions, posts, raw_payloads
 from goodwill.store.stats import compute_stats
 from goodwill.store.upsert import upsert_batch
@@ -32,6 +34,8 @@ from goodwill.store.upsert import upsert_batch
 __all__ = ["Store", "open_store"]
 
 T = TypeVar("T")
+#: Post ids per ``IN`` list.
+_ID_CHUNK = 500
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
@@ -39,19 +43,22 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     return Store(url, migrate=migrate)
 
 
-def _enrichment_keys(conn: Connection, ids: Sequence[int]) -> set[tuple[int, str, str]]:
-    """The (post_id, stage, stage_version) rows already stored for these posts."""
-    found: set[tuple[int, str, str]] = set()
-    cols = (enrichments.c.post_id, enrichments.c.stage, enrichments.c.stage_version)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        stmt = select(*cols).where(enrichments.c.post_id.in_(chunk), id_range(enrichments.c.post_id, chunk))
-        found.update((int(p), str(s), str(v)) for p, s, v in conn.execute(stmt))
-    return found
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _stale(versions: Mapping[str, str]) -> list[ColumnElement[bool]]:
+    """Live posts with fewer current results than there are stages in ``versions``.
+
+    The primary key makes each (stage, version) pair unique per post. One correlated count per
+    post, an index range on post_id, rather than one NOT EXISTS per stage: PostgreSQL turned those
+    into hashed subplans that read every stored result of every stage for each page, so a page
+    cost grew with the store.
+    """
+    e = enrichments.alias("e")
+    current = tuple_(e.c.stage, e.c.stage_version).in_(list(versions.items()))
+    judged = select(func.count()).select_from(e).where(e.c.post_id == posts.c.id, current)
+    return [posts.c.deleted == False, judged.scalar_subquery() < len(versions)]  # noqa: E712
 
 
 class Store:
@@ -65,6 +72,22 @@ class Store:
         except BaseException:
             self._engine.dispose()
             raise
+
+    def shared_url(self) -> str | None:
+        """The URL another process on this machine opens this same database with, password kept.
+
+        A relative SQLite path is made absolute (a worker may run elsewhere in the file
+        system); None for an in-memory SQLite database, which no other process can see.
+        """
+        parsed = make_url(self.url)
+        if parsed.get_backend_name() != "sqlite":
+            return parsed.render_as_string(hide_password=False)
+        database = parsed.database or ""
+        if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
+            return None
+        if not database.startswith("file:"):
+            parsed = parsed.set(database=str(Path(database).expanduser().resolve()))
+        return parsed.render_as_string(hide_password=False)
 
     @property
     def dialect(self) -> str:
@@ -104,41 +127,21 @@ class Store:
         with self.reading() as conn:
             return fn(conn)
 
-    def save_enrichment(self, rows: Sequence[tuple[int, str, str, Mapping[str, Any] | EncodedJSON]]) -> None:
-        """Store ``(post_id, stage, stage_version, result)`` rows (same key: replaced) in ONE transaction.
+    def save_enrichment(self, rows: Sequence[tuple[int, str, str, Mapping[str, Any]]]) -> None:
+        """Store ``(post_id, stage, stage_version, result)`` rows (same key: replaced) in ONE transaction."""
+        self.save_encoded_enrichment(
+            [(p, s, v, json.dumps(r if isinstance(r, dict) else dict(r))) for p, s, v, r in rows]
+        )
 
-        A result may come serialised already (:class:`EncodedJSON`, from a Dask worker).
-        """
+    def save_encoded_enrichment(self, rows: Sequence[EncodedRow]) -> None:
+        """:meth:`save_enrichment` for results that are JSON text already (from Dask workers)."""
         if not rows:
             return
         now = _now()
-        # No copy of a result that is a dict already: at 7 stages per post, copies add up.
-        keyed = {
-            (pid, stage, version): result if isinstance(result, dict | EncodedJSON) else dict(result)
-            for pid, stage, version, result in rows
-        }
 
         def run(conn: Connection) -> None:
-            present = _enrichment_keys(conn, sorted({p for p, _, _ in keyed}))
-            replaced = [key for key in keyed if key in present]
-            if replaced:
-                conn.execute(
-                    delete(enrichments).where(
-                        enrichments.c.post_id == bindparam("k_post"),
-                        enrichments.c.stage == bindparam("k_stage"),
-                        enrichments.c.stage_version == bindparam("k_version"),
-                    ),
-                    [{"k_post": p, "k_stage": s, "k_version": v} for p, s, v in replaced],
-                )
-            bulk_insert(
-                conn,
-                enrichments,
-                [
-                    {"post_id": p, "stage": s, "stage_version": v, "result": r, "computed_at": now}
-                    for (p, s, v), r in keyed.items()
-                ],
-            )
-            refresh_ranks(conn, sorted({p for p, _, _ in keyed}))
+            write_encoded_rows(conn, rows, now)
+            refresh_ranks(conn, sorted({row[0] for row in rows}))
 
         try:
             write(self._engine, self.url, run)
@@ -200,31 +203,32 @@ class Store:
         saved between pages do not disturb the walk. Each post's ``enrichment`` holds only the
         results that are already current.
         """
-        if not versions:
-            return
-        # A post is stale when it has fewer current rows than there are stages (the primary key
-        # makes each pair unique). One correlated count per post, an index range on post_id, rather
-        # than one NOT EXISTS per stage: PostgreSQL turned those into hashed subplans that read
-        # every stored result of every stage for each page, so a page cost grew with the store.
-        e = enrichments.alias("e")
-        current = tuple_(e.c.stage, e.c.stage_version).in_(list(versions.items()))
-        judged = select(func.count()).select_from(e).where(e.c.post_id == posts.c.id, current)
-        stale = judged.scalar_subquery() < len(versions)
-        last = 0
-        while True:
-            stmt = (
-                select(posts)
-                .where(posts.c.deleted == False, posts.c.id > last, stale)  # noqa: E712
-                .order_by(posts.c.id)
-                .limit(batch_size)
+        if versions:
+            yield from self._pages(
+                (posts,), _stale(versions), batch_size, lambda conn, rows: stored_posts(conn, rows, versions)
             )
-            with self._read() as conn:
-                rows = list(conn.execute(stmt))
-                if not rows:
-                    return
-                page = stored_posts(conn, rows, versions)
-            last = rows[-1].id
-            yield page
+
+    def iter_stale_ids(self, versions: Mapping[str, str], *, batch_size: int = 1000) -> Iterator[list[int]]:
+        """The ids of :meth:`iter_stale`'s pages, for workers that read the posts themselves."""
+        if versions:
+            yield from self._pages(
+                (posts.c.id,), _stale(versions), batch_size, lambda _, rows: [r.id for r in rows]
+            )
+
+    def live_posts(self, ids: Sequence[int]) -> list[tuple[int, Post]]:
+        """``(id, post)`` for those of ``ids`` that are stored and not deleted, by id."""
+        found: list[tuple[int, Post]] = []
+        wanted = sorted(ids)
+        with self._read() as conn:
+            for start in range(0, len(wanted), _ID_CHUNK):
+                chunk = wanted[start : start + _ID_CHUNK]
+                stmt = (
+                    select(posts)
+                    .where(posts.c.id.in_(chunk), posts.c.deleted == False)  # noqa: E712
+                    .order_by(posts.c.id)
+                )
+                found.extend((r.id, row_to_post(r)) for r in conn.execute(stmt))
+        return found
 
     def query(self, q: PostQuery) -> list[StoredPost]:
         """Posts matching every filter of ``q``, newest first unless asked otherwise."""
@@ -241,17 +245,12 @@ class Store:
         For exports of any size: keyset pagination on id, one short read per page, so memory
         stays bounded by ``batch_size`` and no snapshot is held open between pages.
         """
-        clauses = filter_clauses(q, self.dialect)
-        last = 0
-        while True:
-            stmt = select(posts).where(posts.c.id > last, *clauses).order_by(posts.c.id).limit(batch_size)
-            with self._read() as conn:
-                rows = list(conn.execute(stmt))
-                if not rows:
-                    return
-                page = stored_posts(conn, rows, q.versions)
-            last = rows[-1].id
-            yield page
+        yield from self._pages(
+            (posts,),
+            filter_clauses(q, self.dialect),
+            batch_size,
+            lambda conn, rows: stored_posts(conn, rows, q.versions),
+        )
 
     def count(self, q: PostQuery) -> int:
         """How many posts match ``q`` (limit and offset ignored)."""
@@ -283,6 +282,25 @@ class Store:
 
     def _read(self) -> _ReadConnection:
         return _ReadConnection(self)
+
+    def _pages(
+        self,
+        columns: Sequence[Any],
+        where: Sequence[ColumnElement[bool]],
+        batch_size: int,
+        convert: Callable[[Connection, list[Row[Any]]], list[T]],
+    ) -> Iterator[list[T]]:
+        """Pages of the ``posts`` rows matching ``where``, by id, each read in its own short connection."""
+        last = 0
+        while True:
+            stmt = select(*columns).where(posts.c.id > last, *where).order_by(posts.c.id).limit(batch_size)
+            with self._read() as conn:
+                rows = list(conn.execute(stmt).all())  # one fetchall, not a fetchone per row
+                if not rows:
+                    return
+                page = convert(conn, rows)
+            last = rows[-1].id
+            yield page
 
 
 class _ReadConnection:
