@@ -17,6 +17,9 @@ from goodwill.cli.workspace import resolve_workspace
 from goodwill.enrich.pipeline import Pipeline
 from goodwill.errors import InputError
 
+#: Posts per batch in this process: a stream's or the store's.
+BATCH_SIZE = 1000
+
 
 def _open_input(source: str, stack: ExitStack) -> tuple[BinaryIO, int | None]:
     if source == "-":
@@ -45,7 +48,15 @@ def enrich(
     stored: Annotated[
         bool, typer.Option("--stored", help="Enrich the posts in the store that are new or stale.")
     ] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Posts per batch.")] = 1000,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            help="Posts per batch [default: 1000; 4000 with --workers or --cluster].",
+            show_default=False,
+        ),
+    ] = None,
     workers: Annotated[
         int | None,
         typer.Option("--workers", min=1, help="With --stored: judge on a local Dask cluster of N processes."),
@@ -132,7 +143,7 @@ def enrich(
                 advance(len(line))
                 yield line
 
-        for record in enrich_lines(lines(), pipeline, batch_size=batch_size):
+        for record in enrich_lines(lines(), pipeline, batch_size=batch_size or BATCH_SIZE):
             if explain and isinstance(record.get("enrichment"), dict):
                 record["enrichment"]["explanations"] = explain_post(str(record["text"]), record["enrichment"])
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -140,7 +151,13 @@ def enrich(
 
 
 def _enrich_store(
-    url: str, pipeline: Pipeline, *, batch_size: int, quiet: bool, workers: int | None, cluster: str | None
+    url: str,
+    pipeline: Pipeline,
+    *,
+    batch_size: int | None,
+    quiet: bool,
+    workers: int | None,
+    cluster: str | None,
 ) -> None:
     from goodwill.jobs.enrich_stored import enrich_stored
     from goodwill.store import PostQuery, open_store
@@ -148,7 +165,7 @@ def _enrich_store(
     with open_store(url) as store:
         total = store.count(PostQuery(limit=None))
         if workers is not None or cluster is not None:
-            from goodwill.jobs.enrich_dask import dask_client, enrich_stored_dask
+            from goodwill.jobs.enrich_dask import DASK_BATCH_SIZE, dask_client, enrich_stored_dask
 
             with (
                 dask_client(workers=workers, address=cluster) as client,
@@ -158,14 +175,16 @@ def _enrich_store(
                     store,
                     pipeline,
                     client,
-                    batch_size=batch_size,
+                    batch_size=batch_size or DASK_BATCH_SIZE,
                     progress=advance,
                     # a local cluster's workers share this machine, and so the store
                     workers_open_store=workers is not None,
                 )
         else:
             with progress_bar("enriching", total=total, disable=quiet) as advance:
-                summary = enrich_stored(store, pipeline, batch_size=batch_size, progress=advance)
+                summary = enrich_stored(
+                    store, pipeline, batch_size=batch_size or BATCH_SIZE, progress=advance
+                )
     if summary.posts:
         typer.echo(f"enriched {summary.posts:,} new or stale posts")
     else:
