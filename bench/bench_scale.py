@@ -256,6 +256,12 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-dask", action="store_true")
     parser.add_argument(
+        "--dask-pairs",
+        type=int,
+        default=3,
+        help="runs of 1 then 2 workers; the median efficiency is reported",
+    )
+    parser.add_argument(
         "--mode",
         choices=("fast", "accurate"),
         default="fast",
@@ -308,29 +314,7 @@ def main() -> None:
         _report_line("SQLite", results, "sqlite")
 
         if not args.no_dask:
-            for workers in (1, 2):
-                copy = _sqlite_copy(pre_enrich, folder / f"dask{workers}.db")
-                results[f"dask{workers}"] = run_phase("dask", copy, str(workers))
-            d1, d2 = results["dask1"], results["dask2"]
-            speedup = d1["seconds"] / d2["seconds"]
-            overhead = d1["seconds"] / results["sqlite_enrich"]["seconds"]
-            results["dask_speedup_2_vs_1"] = speedup
-            results["dask_efficiency"] = speedup / 2
-            results["dask_1_worker_vs_in_process"] = overhead
-            # On 2 cores shared by the driver and 2 workers, 2 batches take (2J + 2D) / 2 core-seconds
-            # where 1 worker takes max(J, D): the efficiency cannot pass J / (J + D).
-            judge, drive = d2["workers_cpu_per_1000"], d2["driver_cpu_per_1000"]
-            ceiling = judge / (judge + drive)
-            results["dask_ceiling_on_2_cores"] = ceiling
-            print(
-                f"Dask  enrich  1 worker {d1['rate']:,.0f} posts/s, 2 workers {d2['rate']:,.0f} posts/s; "
-                f"speed-up {speedup:.2f}x, efficiency {speedup / 2:.2f}; "
-                f"1 worker takes {overhead:.2f}x the in-process time; "
-                f"driver peak RSS {d2['peak_rss_mb']:.0f} MB\n"
-                f"      CPU per 1,000 posts: workers {judge:.2f} s, driver {drive:.2f} s, so on 2 cores "
-                f"the efficiency cannot pass {ceiling:.2f}",
-                flush=True,
-            )
+            results.update(_dask_scaling(pre_enrich, folder, results["sqlite_enrich"], args.dask_pairs))
 
         if not args.no_postgres:
             from postgres_server import PostgresServer, find_bin_dir
@@ -385,6 +369,45 @@ def main() -> None:
     results["load_average_at_end"] = os.getloadavg()[0]
     print(f"\nload average at the end {os.getloadavg()[0]:.1f} (a busy machine flattens the Dask scaling)")
     print(json.dumps(results, default=lambda x: round(x, 3) if isinstance(x, float) else x))
+
+
+def _dask_scaling(pre_enrich: Path, folder: Path, in_process: dict[str, Any], pairs: int) -> dict[str, Any]:
+    """Dask with 1 and with 2 workers, alternated ``pairs`` times on fresh copies of the same store.
+
+    One pair is too noisy a measure on a shared machine (the same pair moved 0.75-0.83 within
+    an hour), so the efficiency reported is the median of the pairs', with their range.
+    """
+    runs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for _ in range(pairs):
+        d1, d2 = (run_phase("dask", _sqlite_copy(pre_enrich, folder / f"dask{w}.db"), str(w)) for w in (1, 2))
+        runs.append((d1, d2))
+    efficiencies = sorted(d1["seconds"] / d2["seconds"] / 2 for d1, d2 in runs)
+    efficiency = statistics.median(efficiencies)
+    d1, d2 = min(runs, key=lambda pair: abs(pair[0]["seconds"] / pair[1]["seconds"] / 2 - efficiency))
+    overhead = d1["seconds"] / in_process["seconds"]
+    # On 2 cores shared by the driver and 2 workers, 2 batches take (2J + 2D) / 2 core-seconds
+    # where 1 worker takes max(J, D): the efficiency cannot pass J / (J + D).
+    judge, drive = d2["workers_cpu_per_1000"], d2["driver_cpu_per_1000"]
+    ceiling = judge / (judge + drive)
+    print(
+        f"Dask  enrich  1 worker {d1['rate']:,.0f} posts/s, 2 workers {d2['rate']:,.0f} posts/s "
+        f"(the median pair of {pairs}); efficiency {efficiency:.2f} "
+        f"(all pairs: {', '.join(f'{e:.2f}' for e in efficiencies)}); "
+        f"1 worker takes {overhead:.2f}x the in-process time; driver peak RSS {d2['peak_rss_mb']:.0f} MB\n"
+        f"      CPU per 1,000 posts: workers {judge:.2f} s, driver {drive:.2f} s, so on 2 cores "
+        f"the efficiency cannot pass {ceiling:.2f}",
+        flush=True,
+    )
+    return {
+        "dask1": d1,
+        "dask2": d2,
+        "dask_pairs": [{"dask1": a, "dask2": b} for a, b in runs],
+        "dask_speedup_2_vs_1": 2 * efficiency,
+        "dask_efficiency": efficiency,
+        "dask_efficiencies": efficiencies,
+        "dask_1_worker_vs_in_process": overhead,
+        "dask_ceiling_on_2_cores": ceiling,
+    }
 
 
 def _report_line(label: str, results: dict[str, Any], prefix: str) -> None:
