@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["ENRICHMENT_KEYS", "Author", "Post", "Provenance"]
+__all__ = ["ENRICHMENT_KEYS", "NUL_REPLACEMENT", "Author", "Post", "Provenance"]
 
 #: The keys of the public ``enrichment`` object written by ``goodwill enrich``.
 #: Later work may add keys; these are never renamed or removed.
@@ -31,6 +31,15 @@ ENRICHMENT_KEYS: tuple[str, ...] = (
 )
 
 
+#: What a NUL (U+0000) in a post's text or ids becomes: PostgreSQL's text cannot hold it, and both
+#: stores must keep the same post.
+NUL_REPLACEMENT = "\ufffd"
+
+
+def _without_nul(value: str | None) -> str | None:
+    return value.replace("\x00", NUL_REPLACEMENT) if value is not None and "\x00" in value else value
+
+
 class Author(BaseModel):
     """Who wrote a post, as far as the network tells us."""
 
@@ -40,6 +49,8 @@ class Author(BaseModel):
     name: str | None = None
     native_id: str | None = None
     followers: int | None = Field(default=None, ge=0)
+
+    _no_nul = field_validator("handle", "name", "native_id")(_without_nul)
 
 
 class Provenance(BaseModel):
@@ -72,10 +83,12 @@ class Post(BaseModel):
     lang: str | None = None
     deleted: bool = False
 
+    _no_nul = field_validator("text", "reply_to", "conversation_id", "url", "lang")(_without_nul)
+
     @field_validator("network")
     @classmethod
     def _network_is_a_slug(cls, value: str) -> str:
-        cleaned = value.strip().lower()
+        cleaned = (_without_nul(value) or "").strip().lower()
         if not cleaned:
             raise ValueError("network must not be empty")
         return cleaned
@@ -85,7 +98,7 @@ class Post(BaseModel):
     def _id_not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("id must not be empty")
-        return value
+        return _without_nul(value) or value
 
     @property
     def key(self) -> tuple[str, str]:

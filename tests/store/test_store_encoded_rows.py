@@ -17,7 +17,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import make_url
 from store_helpers import make_post, rec
 
+from goodwill.models import NUL_REPLACEMENT, Author
 from goodwill.store import PostQuery, Store, open_store
+from goodwill.store.enrichment_rows import without_nul
 from goodwill.store.schema import enrichments
 
 STAGES = {"a": "1", "b": "2"}
@@ -27,6 +29,11 @@ keys = st.tuples(
 )
 values = st.fixed_dictionaries({"score": st.integers(min_value=-3, max_value=3), "why": st.text(max_size=5)})
 batches = st.lists(st.lists(st.tuples(keys, values), max_size=8), min_size=1, max_size=4)
+
+
+def _no_nul(value: dict[str, object]) -> dict[str, object]:
+    """What the store keeps of a result: NUL characters, which PostgreSQL refuses, replaced."""
+    return {k: v.replace("\x00", NUL_REPLACEMENT) if isinstance(v, str) else v for k, v in value.items()}
 
 
 def _ids(store: Store, n: int) -> list[int]:
@@ -53,7 +60,7 @@ def test_encoded_rows_are_stored_as_the_same_results_given_as_dicts(
     for batch in batches:
         rows = [(ids[i], stage, version, json.dumps(value)) for (i, stage, version), value in batch]
         store.save_encoded_enrichment(rows)
-        expected.update({(ids[i], stage, version): value for (i, stage, version), value in batch})
+        expected.update({(ids[i], stage, version): _no_nul(value) for (i, stage, version), value in batch})
     assert _stored(store) == expected
 
 
@@ -102,3 +109,37 @@ def test_a_relative_sqlite_path_is_shared_absolute_and_memory_not_at_all(
         assert relative.shared_url() == f"sqlite:///{tmp_path.resolve() / 'rel.db'}"
     with open_store("sqlite://") as memory:
         assert memory.shared_url() is None
+
+
+@given(
+    st.recursive(
+        st.text() | st.integers() | st.none(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    )
+)
+def test_without_nul_replaces_nul_characters_and_nothing_else(value: object) -> None:
+    def replaced(v: object) -> object:
+        if isinstance(v, str):
+            return v.replace("\x00", NUL_REPLACEMENT)
+        if isinstance(v, list):
+            return [replaced(x) for x in v]
+        if isinstance(v, dict):
+            return {replaced(k): replaced(x) for k, x in v.items()}
+        return v
+
+    cleaned = without_nul(json.dumps(value))
+    assert "\\u0000" not in cleaned.replace("\\\\", "")
+    assert json.loads(cleaned) == replaced(value)
+
+
+def test_a_post_or_result_with_nul_characters_is_kept_by_both_stores(store: Store) -> None:
+    store.upsert([rec(make_post("1\x00", "a\x00b", author=Author(handle="h\x00")))])
+    (stored,) = store.query(PostQuery(limit=None))
+    assert (stored.post.native_id, stored.post.text, stored.post.author_handle) == (
+        "1\ufffd",
+        "a\ufffdb",
+        "h\ufffd",
+    )
+    store.save_enrichment([(stored.id, "a", "1", {"why": "x\x00y", "n": ["\\u0000"]})])
+    (judged,) = store.query(PostQuery(limit=None, versions={"a": "1"}))
+    assert judged.enrichment == {"why": "x\ufffdy", "n": ["\\u0000"]}

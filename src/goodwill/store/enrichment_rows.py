@@ -11,16 +11,19 @@ PostgreSQL a delete of the replaced keys and a ``COPY`` (faster than any upsert 
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, select
 
+from goodwill.models import NUL_REPLACEMENT
 from goodwill.store.dialect import copy_rows
 from goodwill.store.reading import id_range
 from goodwill.store.schema import enrichments
 
-__all__ = ["EncodedRow", "write_encoded_rows"]
+__all__ = ["EncodedRow", "without_nul", "write_encoded_rows"]
 
 #: ``(post_id, stage, stage_version, result as JSON text)``.
 EncodedRow = tuple[int, str, str, str]
@@ -31,6 +34,10 @@ _SQLITE_UPSERT = (
     "ON CONFLICT (post_id, stage, stage_version) "
     "DO UPDATE SET result = excluded.result, computed_at = excluded.computed_at"
 )
+_NUL_ESCAPE = "\\u0000"
+#: A ``\u0000`` escape, not ``\\u0000`` (an escaped backslash, then "u0000"): even backslashes before it.
+_NUL_ESCAPES = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+_REPLACEMENT_ESCAPE = json.dumps(NUL_REPLACEMENT)[1:-1]
 #: Post ids per lookup of the keys a PostgreSQL batch replaces.
 _CHUNK = 500
 
@@ -39,6 +46,8 @@ def write_encoded_rows(conn: Connection, rows: Sequence[EncodedRow], now: dateti
     """Store ``rows`` stamped ``now``; a row with the key of a stored or an earlier row replaces it."""
     if not rows:
         return
+    if any(_NUL_ESCAPE in row[3] for row in rows):
+        rows = [(p, s, v, without_nul(r)) for p, s, v, r in rows]
     stamp = enrichments.c.computed_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     computed_at = stamp(now) if stamp is not None else now
     if conn.dialect.name == "sqlite":
@@ -48,6 +57,14 @@ def write_encoded_rows(conn: Connection, rows: Sequence[EncodedRow], now: dateti
     latest = {(p, s, v): r for p, s, v, r in rows}
     _delete_present(conn, latest)
     copy_rows(conn, enrichments, list(_COLUMNS), ((*key, r, computed_at) for key, r in latest.items()))
+
+
+def without_nul(json_text: str) -> str:
+    """The JSON text with each NUL character in its strings replaced (PostgreSQL's JSONB refuses them).
+
+    As posts do (:data:`goodwill.models.NUL_REPLACEMENT`), so both stores keep the same results.
+    """
+    return _NUL_ESCAPES.sub(lambda m: m.group(1) + _REPLACEMENT_ESCAPE, json_text)
 
 
 def _delete_present(conn: Connection, keys: dict[tuple[int, str, str], str]) -> None:
