@@ -114,14 +114,17 @@ def _sample(db: Path) -> dict[str, Any] | None:
         return None
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
     try:
-        row = con.execute("SELECT cursor FROM source_cursors WHERE query = 'firehose'").fetchone()
-        if row is None:
+        # One statement, one snapshot: counted one after the other, a page committed in between
+        # showed more posts judged than stored.
+        row = con.execute(
+            "SELECT (SELECT cursor FROM source_cursors WHERE query = 'firehose'), "
+            "(SELECT count(*) FROM posts WHERE deleted = 0), "
+            "(SELECT count(*) FROM posts p WHERE p.deleted = 0 AND EXISTS "
+            "(SELECT 1 FROM enrichments e WHERE e.post_id = p.id AND e.stage = 'receptivity'))"
+        ).fetchone()
+        if row[0] is None:
             return None
-        posts = con.execute("SELECT count(*) FROM posts WHERE deleted = 0").fetchone()[0]
-        enriched = con.execute(
-            "SELECT count(*) FROM posts p WHERE p.deleted = 0 AND EXISTS "
-            "(SELECT 1 FROM enrichments e WHERE e.post_id = p.id AND e.stage = 'receptivity')"
-        ).fetchone()[0]
+        posts, enriched = row[1], row[2]
     except sqlite3.OperationalError:
         return None
     finally:
