@@ -7,8 +7,8 @@ cluster (``--cluster``) the driver reads the pages and ships the posts: workers
 only run the stages, which are pure and picklable, so they need goodwill
 installed and nothing else: no database URL, no credentials. A local cluster's
 workers (``--workers``) share this machine and its store, so they are sent ids
-and read their pages themselves: on a small machine the driver's reading would
-otherwise take a core's worth of time from them.
+and read their pages themselves: on a small machine the driver shares the cores
+with them, and reading and shipping pages was a third of its time.
 
 Memory stays bounded: at most ``in_flight`` batches are out at once (two per
 worker thread by default). A batch lost with its worker (killed, out of

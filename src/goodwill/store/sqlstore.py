@@ -274,12 +274,17 @@ class Store:
         For exports of any size: keyset pagination on id, one short read per page, so memory
         stays bounded by ``batch_size`` and no snapshot is held open between pages.
         """
-        yield from self._pages(
-            (posts,),
-            filter_clauses(q, self.dialect),
-            batch_size,
-            lambda conn, rows: stored_posts(conn, rows, q.versions),
-        )
+        clauses = filter_clauses(q, self.dialect)
+        last = 0
+        while True:
+            stmt = select(posts).where(posts.c.id > last, *clauses).order_by(posts.c.id).limit(batch_size)
+            with self._read() as conn:
+                rows = list(conn.execute(stmt).all())  # one fetchall, not a fetchone per row
+                if not rows:
+                    return
+                page = stored_posts(conn, rows, q.versions)
+            last = rows[-1].id
+            yield page
 
     def count(self, q: PostQuery) -> int:
         """How many posts match ``q`` (limit and offset ignored)."""
@@ -311,25 +316,6 @@ class Store:
 
     def _read(self) -> _ReadConnection:
         return _ReadConnection(self)
-
-    def _pages(
-        self,
-        columns: Sequence[Any],
-        where: Sequence[ColumnElement[bool]],
-        batch_size: int,
-        convert: Callable[[Connection, list[Row[Any]]], list[T]],
-    ) -> Iterator[list[T]]:
-        """Pages of the ``posts`` rows matching ``where``, by id, each read in its own short connection."""
-        last = 0
-        while True:
-            stmt = select(*columns).where(posts.c.id > last, *where).order_by(posts.c.id).limit(batch_size)
-            with self._read() as conn:
-                rows = list(conn.execute(stmt).all())  # one fetchall, not a fetchone per row
-                if not rows:
-                    return
-                page = convert(conn, rows)
-            last = rows[-1].id
-            yield page
 
 
 class _ReadConnection:
