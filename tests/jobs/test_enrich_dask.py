@@ -24,7 +24,14 @@ from goodwill.enrich.registry import default_pipeline
 from goodwill.enrich.stage import StageContext
 from goodwill.errors import ClusterError
 from goodwill.jobs import enrich_dask
-from goodwill.jobs.enrich_dask import dask_client, enrich_stored_dask, judge_stored
+from goodwill.jobs.enrich_dask import (
+    DASK_BATCH_SIZE,
+    MIN_BATCH_SIZE,
+    dask_client,
+    default_batch_size,
+    enrich_stored_dask,
+    judge_stored,
+)
 from goodwill.models import Post, Provenance
 from goodwill.sources.mapping import record_to_post
 from goodwill.store import PostQuery, RawRecord, Store, open_store
@@ -187,6 +194,22 @@ def test_a_worker_reading_its_page_skips_posts_deleted_since_it_was_listed(store
     ]
     store.save_encoded_enrichment(rows)
     assert list(store.iter_stale(pipeline.versions)) == []
+
+
+def test_batches_by_default_are_four_per_worker_thread_within_bounds() -> None:
+    assert default_batch_size(100_000, 2) == DASK_BATCH_SIZE  # 12,500 capped
+    assert default_batch_size(10_000, 4) == 625  # not three batches of 4,000 for four workers
+    assert default_batch_size(600, 2) == MIN_BATCH_SIZE
+    assert default_batch_size(0, 0) == MIN_BATCH_SIZE
+
+
+def test_a_small_store_is_split_for_every_worker_by_default(store: Store, cluster: LocalCluster) -> None:
+    store.upsert(
+        [(Post(native_id=str(i), text=f"post {i}"), RawRecord({"id": i}, PROVENANCE)) for i in range(600)]
+    )
+    with Client(cluster.scheduler_address) as client:
+        summary = enrich_stored_dask(store, Pipeline([PidStage()]), client, workers_open_store=True)
+    assert (summary.posts, summary.batches) == (600, 3)  # 250, 250 and 100
 
 
 def test_cli_enriches_on_a_local_cluster_of_two_workers(

@@ -53,7 +53,7 @@ def enrich(
         typer.Option(
             "--batch-size",
             min=1,
-            help="Posts per batch [default: 1000; 4000 with --workers or --cluster].",
+            help="Posts per batch [default: 1000; on Dask, 4 batches per worker thread, 250 to 4000].",
             show_default=False,
         ),
     ] = None,
@@ -165,7 +165,7 @@ def _enrich_store(
     with open_store(url) as store:
         total = store.count(PostQuery(limit=None))
         if workers is not None or cluster is not None:
-            from goodwill.jobs.enrich_dask import DASK_BATCH_SIZE, dask_client, enrich_stored_dask
+            from goodwill.jobs.enrich_dask import dask_client, enrich_stored_dask
 
             with (
                 dask_client(workers=workers, address=cluster) as client,
@@ -175,7 +175,7 @@ def _enrich_store(
                     store,
                     pipeline,
                     client,
-                    batch_size=batch_size or DASK_BATCH_SIZE,
+                    batch_size=batch_size,
                     progress=advance,
                     # a local cluster's workers share this machine, and so the store
                     workers_open_store=workers is not None,

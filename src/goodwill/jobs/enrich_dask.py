@@ -38,18 +38,31 @@ from goodwill.enrich.pipeline import Pipeline
 from goodwill.errors import ClusterError
 from goodwill.jobs.enrich_stored import EnrichSummary
 from goodwill.models import Post
-from goodwill.store import Store, StoredPost, open_store
+from goodwill.store import PostQuery, Store, StoredPost, open_store
 from goodwill.store.enrichment_rows import EncodedRow
 
 if TYPE_CHECKING:
     from distributed import Client, Future
 
-__all__ = ["DASK_BATCH_SIZE", "DASK_HINT", "dask_client", "enrich_stored_dask", "judge_batch", "judge_stored"]
+__all__ = [
+    "DASK_BATCH_SIZE",
+    "DASK_HINT",
+    "dask_client",
+    "default_batch_size",
+    "enrich_stored_dask",
+    "judge_batch",
+    "judge_stored",
+]
 
 DASK_HINT = "Dask is not installed: pip install 'goodwill[dask]' (or run without --workers/--cluster)."
-#: Posts per batch by default. Each batch is a round trip through the scheduler and one write
+#: Posts per batch by default, at most. Each batch is a round trip through the scheduler and one write
 #: transaction in the driver: at 4,000 the driver spends a fifth less per post than at 1,000 (docs/deploy.md).
 DASK_BATCH_SIZE = 4000
+#: ... but at least this many batches per worker thread, so that a small store still keeps every
+#: worker busy and no worker is left with the last big batch alone for long.
+BATCHES_PER_THREAD = 4
+#: ... and never fewer posts than this in a batch.
+MIN_BATCH_SIZE = 250
 #: How often the driver itself resubmits a batch whose workers kept dying (after the scheduler's retries).
 RESUBMITS = 2
 
@@ -165,6 +178,16 @@ def dask_client(
         cluster.close()
 
 
+def default_batch_size(posts: int, threads: int) -> int:
+    """Posts per batch for ``posts`` stored posts on ``threads`` worker threads.
+
+    :data:`BATCHES_PER_THREAD` batches per thread, between :data:`MIN_BATCH_SIZE` and
+    :data:`DASK_BATCH_SIZE` posts: 10,000 posts on 4 threads go in batches of 625, not in
+    three batches of 4,000 that would leave a worker idle.
+    """
+    return max(MIN_BATCH_SIZE, min(DASK_BATCH_SIZE, posts // (BATCHES_PER_THREAD * max(1, threads))))
+
+
 def _threads(client: Client) -> int:
     info = client.scheduler_info()
     return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
@@ -175,7 +198,7 @@ def enrich_stored_dask(
     pipeline: Pipeline,
     client: Client,
     *,
-    batch_size: int = DASK_BATCH_SIZE,
+    batch_size: int | None = None,
     in_flight: int | None = None,
     progress: Callable[[int], None] | None = None,
     workers_open_store: bool = False,
@@ -185,12 +208,16 @@ def enrich_stored_dask(
     ``workers_open_store``: the workers run on this machine (a local cluster), so they open the
     store themselves and read the page of ids the driver lists; the driver then only lists and
     writes, which on a small machine leaves the workers the cores. Otherwise, or for an in-memory
-    SQLite store, the driver reads each page and ships its posts.
+    SQLite store, the driver reads each page and ships its posts. ``batch_size`` None:
+    :func:`default_batch_size` for this store and cluster.
     """
     distributed = _distributed()
     versions = pipeline.versions
     run = uuid.uuid4().hex
-    limit = in_flight if in_flight is not None else 2 * _threads(client)
+    threads = _threads(client)
+    limit = in_flight if in_flight is not None else 2 * threads
+    if batch_size is None:
+        batch_size = default_batch_size(store.count(PostQuery(limit=None)), threads)
     url = store.shared_url() if workers_open_store else None
     task: Callable[..., bytes]
     work: Iterator[tuple[tuple[Any, ...], int]]
