@@ -27,8 +27,9 @@ demo: install  ## import, enrich and review the bundled fictional sample, then s
 	cd $(DEMO) && ../$(BIN)/goodwill queue --limit 15
 	bash scripts/demo-desk.sh $(DEMO)
 
-lint: install  ## ruff and mypy --strict on the package
+lint: install  ## ruff (lint and format) and mypy --strict on the package
 	$(BIN)/ruff check src tests bench train examples
+	$(BIN)/ruff format --check src tests bench train examples
 	$(BIN)/mypy src/goodwill
 
 test: install lint  ## lint, then the whole test suite (slow tests included), on SQLite and PostgreSQL

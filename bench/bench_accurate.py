@@ -114,9 +114,7 @@ def main() -> None:
         "--data", type=Path, default=TWEETEVAL, help="the tweeteval folder (default ../shared)"
     )
     parser.add_argument("--batch", type=int, default=1000, help="posts per pipeline batch")
-    parser.add_argument(
-        "--encoder-texts", type=int, default=500, help="texts for the encoder timing"
-    )
+    parser.add_argument("--encoder-texts", type=int, default=500, help="texts for the encoder timing")
     parser.add_argument("--rounds", type=int, default=2, help="alternated encoder timing rounds (best kept)")
     args = parser.parse_args()
     if not embeddings_available():

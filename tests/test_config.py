@@ -99,8 +99,14 @@ def test_a_brand_given_by_name_also_answers_to_its_usual_handle_and_hashtag() ->
 
 @pytest.mark.parametrize(
     ("brand", "handle"),
-    [("Apple", "AppleSupport"), ("Amazon", "AmazonHelp"), ("Spotify", "SpotifyCares"),
-     ("Uber", "Uber_Support"), ("PlayStation", "AskPlayStation"), ("British Airways", "British_Airways")],
+    [
+        ("Apple", "AppleSupport"),
+        ("Amazon", "AmazonHelp"),
+        ("Spotify", "SpotifyCares"),
+        ("Uber", "Uber_Support"),
+        ("PlayStation", "AskPlayStation"),
+        ("British Airways", "British_Airways"),
+    ],
 )
 def test_a_brand_given_by_name_also_answers_to_its_usual_care_accounts(brand: str, handle: str) -> None:
     from goodwill.config import WorkspaceConfig
@@ -111,6 +117,8 @@ def test_a_brand_given_by_name_also_answers_to_its_usual_care_accounts(brand: st
     found = stage.find(f"@{handle} my order never arrived, can you check?")
     assert found == [{"name": brand, "role": "brand", "addressed": True, "matched": [f"@{handle}"]}]
     assert stage.find(f"@{handle}fan club meeting tonight") == []
+
+
 def test_thresholds_are_read_and_validated(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, "[thresholds]\nirony = 0.8\nwelcome = 0.65\n"))
     thresholds = config.thresholds

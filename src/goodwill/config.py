@@ -129,6 +129,8 @@ class QueryConfig(BaseModel):
     @property
     def key(self) -> str:
         return self.name or f"{self.source}:{self.kind}:{self.value}"
+
+
 class Thresholds(BaseModel):
     """Per-judgement decision thresholds on calibrated scores; unset means the shipped default.
 
@@ -190,6 +192,7 @@ class WorkspaceConfig(BaseModel):
                 raise ValueError(f"two queries are named {query.key!r}; give each a different `name`")
             seen.add(query.key)
         return value
+
     insights: InsightsConfig = Field(default_factory=InsightsConfig)
     #: per-judgement thresholds, ``[thresholds]`` in goodwill.toml
     thresholds: Thresholds = Field(default_factory=Thresholds)
@@ -213,8 +216,19 @@ class WorkspaceConfig(BaseModel):
 #: How brands usually name their customer-care accounts: @AppleSupport, @AmazonHelp, @SpotifyCares,
 #: @Uber_Support, @AskPlayStation. A post to one of these is a post to the brand.
 _CARE_SUFFIXES: tuple[str, ...] = (
-    "support", "help", "helps", "helpers", "care", "cares", "service", "assist",
-    "_support", "_help", "_care", "_cares", "_service",
+    "support",
+    "help",
+    "helps",
+    "helpers",
+    "care",
+    "cares",
+    "service",
+    "assist",
+    "_support",
+    "_help",
+    "_care",
+    "_cares",
+    "_service",
 )
 _CARE_PREFIXES: tuple[str, ...] = ("ask", "ask_")
 

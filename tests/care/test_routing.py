@@ -193,8 +193,13 @@ def test_stale_cases_move_to_another_agent_with_room() -> None:
     stale = OpenCase(id="c1", created_at=NOW - timedelta(hours=5), assignee="amy",
                      assigned_at=NOW - timedelta(hours=3))  # fmt: skip
     fresh = OpenCase(id="c2", created_at=NOW, assignee="amy", assigned_at=NOW - timedelta(minutes=30))
-    answered = OpenCase(id="c3", created_at=NOW - timedelta(hours=5), assignee="lee",
-                        assigned_at=NOW - timedelta(hours=4), first_response_at=NOW - timedelta(hours=3))
+    answered = OpenCase(
+        id="c3",
+        created_at=NOW - timedelta(hours=5),
+        assignee="lee",
+        assigned_at=NOW - timedelta(hours=4),
+        first_response_at=NOW - timedelta(hours=3),
+    )
     moves, load = reassign_stale([stale, fresh, answered], agents, timeout=timedelta(hours=2), now=NOW)
     assert [(m.case_id, m.from_agent, m.to_agent) for m in moves] == [("c1", "amy", "kim")]
     assert moves[0].reason == "no first response 3h00m after assignment (limit 2h00m)"

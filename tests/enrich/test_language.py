@@ -114,5 +114,3 @@ def _shared_stage() -> LanguageStage:
     if not _SHARED:
         _SHARED.append(LanguageStage(StageContext()))
     return _SHARED[0]
-
-

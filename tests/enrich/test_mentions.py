@@ -149,5 +149,3 @@ def test_a_mention_survives_surrounding_text(term: str, before: str, after: str)
     assert "Acme Bank" in _names(stage, f"{before} {term} {after}") or any(
         c.isalnum() or c in "@#$&/._-" for c in before[-1:] + after[:1]
     )
-
-

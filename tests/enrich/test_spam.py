@@ -153,7 +153,6 @@ def test_any_text_gives_valid_shape(texts: list[str | None]) -> None:
         assert 0.0 <= result["score"] <= 1.0
 
 
-
 def test_judging_the_same_batch_again_gives_the_same_answer() -> None:
     stage = SpamStage()
     texts = [f"Check out this amazing deal on sneakers today only at https://x{i}.example" for i in range(5)]

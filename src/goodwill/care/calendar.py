@@ -44,7 +44,7 @@ def _minutes(hours: str, minutes: str) -> int:
 def _parse_range(text: str) -> tuple[int, int]:
     match = _RANGE.match(text)
     if not match:
-        raise ValueError(f"cannot read {text!r}: write opening hours like \"09:00-17:30\"")
+        raise ValueError(f'cannot read {text!r}: write opening hours like "09:00-17:30"')
     start, end = _minutes(*match.group(1, 2)), _minutes(*match.group(3, 4))
     if start >= end:
         raise ValueError(
@@ -70,7 +70,7 @@ class BusinessHours(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r}; use an IANA name like \"Europe/London\"") from None
+            raise ValueError(f'unknown timezone {value!r}; use an IANA name like "Europe/London"') from None
         return value
 
     @field_validator("week")

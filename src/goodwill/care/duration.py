@@ -29,9 +29,7 @@ def parse_span(value: object) -> timedelta:
     elif isinstance(value, int | float):
         span = timedelta(minutes=value)
     elif isinstance(value, str) and _WHOLE.match(value):
-        span = timedelta(
-            seconds=sum(int(n) * _SECONDS[u.lower()] for n, u in _PART.findall(value))
-        )
+        span = timedelta(seconds=sum(int(n) * _SECONDS[u.lower()] for n, u in _PART.findall(value)))
     else:
         raise ValueError(f"cannot read {value!r} as a span: write it like 30m, 4h, 1h30m or 2d")
     if span <= timedelta(0):

@@ -151,7 +151,6 @@ class LinearHead:
         ranked = sorted(contrib.items(), key=lambda kv: abs(kv[1]), reverse=True)
         return [(g, round(w, 3)) for g, w in ranked[:top] if w != 0.0]
 
-
     def top_words(self, text: str, label: str, top: int = 3) -> list[str]:
         """The plain words of ``text`` that weigh most towards ``label``: a cheap citation for reasons.
 

@@ -212,9 +212,7 @@ class ReceptivityStage:
         elif not sarcasm and _ironic(known) and not (is_complaint and addressed_handle is not None):
             # An ironic post is rarely an invitation, unless it is a complaint told to us.
             case.con(0.2, _IRONIC)
-        others = [
-            h for h in handles if h not in self.own_handles and h not in self.competitor_handles
-        ]
+        others = [h for h in handles if h not in self.own_handles and h not in self.competitor_handles]
         if post.reply_to is not None and addressed_handle is None:
             case.con(0.25, "a reply inside someone else's conversation")
         elif others and addressed_handle is None and has_brand:

@@ -36,9 +36,7 @@ _TAG_MAX_CHARACTERS = 64
 
 def _trimmed(found: str) -> str:
     """A link or tag without the sentence's punctuation, and without a closing bracket it did not open."""
-    while found and (
-        found[-1] in _TRAILING or (found[-1] == ")" and found.count("(") < found.count(")"))
-    ):
+    while found and (found[-1] in _TRAILING or (found[-1] == ")" and found.count("(") < found.count(")"))):
         found = found[:-1]
     return found
 
