@@ -96,8 +96,8 @@ class Store:
         database = parsed.database or ""
         if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
             return None
-        if not database.startswith("file:"):
-            parsed = parsed.set(database=str(Path(database).expanduser().resolve()))
+        if not database.startswith("file:"):  # as the engine opens it: relative to here, no ~ expansion
+            parsed = parsed.set(database=str(Path(database).resolve()))
         return parsed.render_as_string(hide_password=False)
 
     @property
