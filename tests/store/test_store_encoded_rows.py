@@ -83,6 +83,20 @@ def test_stale_ids_are_the_ids_of_the_stale_pages(store: Store) -> None:
     assert list(store.iter_stale_ids({})) == []
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(judged=st.lists(st.booleans(), min_size=40, max_size=40), batch=st.integers(min_value=1, max_value=9))
+def test_stale_pages_are_full_and_hold_every_stale_post_once(
+    store: Store, judged: list[bool], batch: int
+) -> None:
+    # one store for every example: forty posts made once, judgements reset each time
+    ids = [s.id for s in store.query(PostQuery(limit=None, newest_first=False))] or _ids(store, 40)
+    store.transaction(lambda conn: conn.execute(delete(enrichments)))
+    store.save_enrichment([(i, "a", "1", {}) for i, done in zip(ids, judged, strict=True) if done])
+    pages = list(store.iter_stale_ids({"a": "1"}, batch_size=batch))
+    assert [i for page in pages for i in page] == [i for i, done in zip(ids, judged, strict=True) if not done]
+    assert all(len(page) == batch for page in pages[:-1]) and all(0 < len(p) <= batch for p in pages)
+
+
 def test_live_posts_are_the_stored_undeleted_ones_among_the_ids(store: Store) -> None:
     ids = _ids(store, 4)
     store.upsert([rec(make_post("2", None, deleted=True))])

@@ -36,6 +36,8 @@ __all__ = ["Store", "open_store"]
 T = TypeVar("T")
 #: Post ids per ``IN`` list.
 _ID_CHUNK = 500
+#: How much wider than a page a window of posts tested for staleness may grow.
+_MAX_WINDOW_GROWTH = 64
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
@@ -223,33 +225,36 @@ class Store:
         """The ids of live posts lacking a current result of any stage in ``versions``, by id, in pages.
 
         Keyset pagination by id, one short read per page, so memory stays bounded and results
-        saved between pages do not disturb the walk. Each query tests only the next posts by id,
-        as many as the page still lacks (a window): asked for the first 1,000 stale posts after
+        saved between pages do not disturb the walk. Each query tests only a window of the next
+        posts by id, as many as the page still lacks: asked for the first 1,000 stale posts after
         an id, PostgreSQL without fresh statistics (a store just imported) tested every later
         post and sorted them, so each page cost 0.95 s at 100,000 posts until autovacuum's
-        first ANALYZE, against 0.04 s after it.
+        first ANALYZE, against 0.04 s after it. A window with nothing stale makes the next one
+        wider, so a store judged but for its newest posts is walked in few queries.
         """
         if not versions:
             return
         stale = _stale(versions)
-        last = 0
+        last, grow = 0, 1
         while True:
             page: list[int] = []
             with self._read() as conn:
                 while len(page) < batch_size:
+                    need = batch_size - len(page)
                     window = (
-                        select(posts.c.id)
-                        .where(posts.c.id > last)
-                        .order_by(posts.c.id)
-                        .limit(batch_size - len(page))
-                        .subquery()
+                        select(posts.c.id).where(posts.c.id > last).order_by(posts.c.id).limit(need * grow)
                     )
-                    upper = conn.execute(select(func.max(window.c.id))).scalar()
+                    upper = conn.execute(select(func.max(window.subquery().c.id))).scalar()
                     if upper is None:
                         break
-                    found = select(posts.c.id).where(posts.c.id > last, posts.c.id <= upper, *stale)
-                    page.extend(conn.execute(found.order_by(posts.c.id)).scalars())
-                    last = upper
+                    in_window = select(posts.c.id).where(posts.c.id > last, posts.c.id <= upper, *stale)
+                    found = list(conn.execute(in_window.order_by(posts.c.id).limit(need)).scalars())
+                    page.extend(found)
+                    # A full page may stop inside the window; the next page starts after its last id.
+                    last = found[-1] if len(found) == need else upper
+                    # Windows with nothing stale widen (a store judged but for its newest posts is
+                    # walked in few queries), up to _MAX_WINDOW_GROWTH times the page.
+                    grow = 1 if found else min(2 * grow, _MAX_WINDOW_GROWTH)
             if not page:
                 return
             yield page
