@@ -32,6 +32,7 @@ from goodwill.errors import ModelError
 
 __all__ = ["RECIPE", "cache_dir", "quantize_matmuls", "quantized_model", "truncated_model"]
 
+_LOG = logging.getLogger(__name__)
 #: Bump when the derivation changes, so cached copies made the old way are not reused.
 RECIPE = "fold-basic+quantize_dynamic(MatMul,QInt8,per_channel)/1"
 _INSTALL = "install the embedding extra again: pip install 'goodwill[embeddings]'"
@@ -49,6 +50,8 @@ def cache_dir() -> Path:
 def _written(target: Path, derive: Callable[[Path], Path]) -> Path:
     """``target``, made by ``derive(work_folder) -> file`` in a private folder and renamed into place."""
     folder = target.parent
+    # Seconds of silence otherwise, on a command's first run on this machine (the CLI shows it).
+    _LOG.info("preparing %s in %s (once on this machine, a few seconds)", target.name, folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=folder, prefix=".derive-") as work:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -182,3 +183,12 @@ def test_cli_reference_documents_sub_commands_with_their_own_options() -> None:
     section = reference.split("### goodwill users add", 1)[1].split("\n### ", 1)[0]
     assert "Usage: goodwill users add" in section
     assert "--role" in section
+
+
+def test_the_packages_notes_reach_stderr_once_as_goodwill_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert invoke(["--version"]) == 0
+    assert invoke(["--version"]) == 0  # a second run adds no second handler
+    capsys.readouterr()
+    logging.getLogger("goodwill.embedding_quantization").info("preparing %s", "model.onnx")
+    captured = capsys.readouterr()
+    assert captured.err == "goodwill: preparing model.onnx\n" and captured.out == ""

@@ -7,6 +7,7 @@ non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,9 +77,25 @@ def _register() -> None:
     )
 
 
+class _Notes(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is when a note comes (tests swap it), as ``goodwill: ...``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(f"goodwill: {record.getMessage()}\n")
+
+
+def _show_notes() -> None:
+    """The package's INFO notes (a model prepared on first use) on stderr, stdout staying data."""
+    logger = logging.getLogger("goodwill")
+    if not any(isinstance(h, _Notes) for h in logger.handlers):
+        logger.addHandler(_Notes())
+        logger.setLevel(logging.INFO)
+
+
 def invoke(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code; our errors become one line on stderr."""
     _register()
+    _show_notes()
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         app(args=list(argv) if argv is not None else None, prog_name="goodwill")
