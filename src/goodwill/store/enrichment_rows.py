@@ -2,11 +2,11 @@
 
 Why a path of its own: saving results is the work a Dask driver cannot hand to its
 workers, and on two cores every millisecond of it is taken from them. Through
-SQLAlchemy's column types a row of ten results cost the driver about three times what
-SQLite spends inserting it (building a dict per row, a bind processor per value, a
-lookup and a delete of the rows it replaces), so the rows go to the driver as plain
-tuples here: one ``INSERT ... ON CONFLICT DO UPDATE`` ``executemany`` on SQLite, and on
-PostgreSQL a delete of the replaced keys and a ``COPY`` (faster than any upsert there).
+SQLAlchemy's column types a post's ten results cost the driver about three times what
+SQLite spends inserting them (a dict per row, a bind processor per value, a lookup and a
+delete of the rows they replace), so here they are plain tuples given to the database
+driver as they are: one ``INSERT ... ON CONFLICT DO UPDATE`` ``executemany`` on SQLite,
+and on PostgreSQL a delete of the replaced keys, then a ``COPY``.
 """
 
 from __future__ import annotations
