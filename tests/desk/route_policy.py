@@ -115,6 +115,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/insights/topics/{topic_id}/name"): action(AUDITORS, name="Cards"),
     ("POST", "/insights/topics/{topic_id}/pin"): action(AUDITORS, pinned="1"),
     ("POST", "/insights/topics/{topic_id}/merge"): action(AUDITORS, into="{other_topic}"),
+    ("POST", "/insights/topics/{topic_id}/unmerge"): action(AUDITORS),
     ("POST", "/insights/authors/link"): action(AUDITORS, profile="Ada", handles="x:ada\nx:joe"),
     ("POST", "/insights/authors/unlink"): action(AUDITORS, author="x:joe"),
     ("POST", "/cases/{case_id}/solution"): action(
@@ -149,6 +150,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/topics/{topic_id}/name"): api(AUDITORS, json={"name": "Cards"}),
     ("POST", "/api/v1/topics/{topic_id}/pin"): api(AUDITORS, json={"pinned": True}),
     ("POST", "/api/v1/topics/{topic_id}/merge"): api(AUDITORS, json={"into": "{other_topic}"}),
+    ("POST", "/api/v1/topics/{topic_id}/unmerge"): api(AUDITORS),
     ("POST", "/api/v1/authors/links"): api(AUDITORS, json={"profile": "Ada", "authors": ["x:ada", "x:joe"]}),
     ("POST", "/api/v1/authors/unlink"): api(AUDITORS, json={"authors": ["x:joe"]}),
     ("POST", "/api/v1/cases/{case_id}/solution"): api(

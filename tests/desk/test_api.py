@@ -156,6 +156,7 @@ def test_the_openapi_document_lists_every_operation(
         ("GET", "/api/v1/topics"),
         ("POST", "/api/v1/topics/{topic_id}/name"),
         ("POST", "/api/v1/topics/{topic_id}/merge"),
+        ("POST", "/api/v1/topics/{topic_id}/unmerge"),
         ("POST", "/api/v1/topics/{topic_id}/pin"),
         ("GET", "/api/v1/authors/links"),
         ("POST", "/api/v1/authors/links"),

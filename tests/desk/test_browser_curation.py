@@ -57,7 +57,7 @@ def _seed(store: Store) -> dict[str, int]:
     }
 
 
-def test_an_analyst_renames_and_merges_a_topic_and_links_two_handles(
+def test_an_analyst_renames_merges_and_unmerges_a_topic_and_links_two_handles(
     store: Store, chromium: Any, tmp_path: Path
 ) -> None:
     ids = _seed(store)
@@ -91,6 +91,16 @@ def test_an_analyst_renames_and_merges_a_topic_and_links_two_handles(
         first = page.locator("table[data-table='topics'] tbody tr").first.locator("td")
         assert [first.nth(0).inner_text(), first.nth(1).inner_text()] == ["Declined cards", "4"]
 
+        # ... and a change of mind: unmerged, the topic counts as itself again
+        page.goto(f"{base}/insights/topics")
+        page.click(f"{fees} form[action$='/unmerge'] button")
+        page.wait_for_load_state()
+        assert page.locator(f"{fees} .merged").count() == 0
+        assert page.locator(f"#into-{ids['fees']}").count() == 1  # it may be merged again
+        page.goto(f"{base}/insights?since=2026-11-01")
+        first = page.locator("table[data-table='topics'] tbody tr").first.locator("td")
+        assert [first.nth(0).inner_text(), first.nth(1).inner_text()] == ["Declined cards", "3"]
+
         page.click("nav.subnav a[href='/insights/authors']")
         page.wait_for_url(f"{base}/insights/authors")
         page.fill("#profile", "Ada Lovelace")
@@ -108,7 +118,8 @@ def test_an_analyst_renames_and_merges_a_topic_and_links_two_handles(
         assert watch.errors == []
         context.close()
     by_id = {t.id: t for t in list_topics(store)}
-    assert by_id[ids["card"]].name == "Declined cards" and by_id[ids["fees"]].merged_into == ids["card"]
+    assert by_id[ids["card"]].name == "Declined cards" and by_id[ids["fees"]].merged_into is None
+    assert by_id[ids["fees"]].pinned  # unmerging keeps the team's decision to keep it
     assert {link.author: link.profile for link in list_links(store)} == {
         "x:ada": "Ada Lovelace",
         "mastodon:ada2": "Ada Lovelace",

@@ -58,6 +58,7 @@ def _edits(ids: dict[str, int]) -> dict[str, dict[str, str]]:
     return {
         f"/insights/topics/{ids['card']}/name": {"name": "Cards"},
         f"/insights/topics/{ids['fees']}/merge": {"into": str(ids["app"])},
+        f"/insights/topics/{ids['fees']}/unmerge": {},
         f"/insights/topics/{ids['app']}/pin": {"pinned": "1"},
         "/insights/authors/link": {"profile": "Ada", "handles": "x:ada"},
         "/insights/authors/unlink": {"author": "x:ada"},
@@ -226,9 +227,9 @@ def test_roles_analysts_and_admins_edit_agents_read_ambassadors_see_nothing(stor
         changed = [t for t in list_topics(store) if t.pinned]
         assert len(changed) == (3 if role in EDITORS else 0)
         assert [
-            e.action for e in list_audit(store, limit=5) if e.action.startswith(("topic.", "authors."))
+            e.action for e in list_audit(store, limit=10) if e.action.startswith(("topic.", "authors."))
         ] == (
-            ["authors.unlink", "authors.link", "topic.pin", "topic.merge", "topic.name"]
+            ["authors.unlink", "authors.link", "topic.pin", "topic.unmerge", "topic.merge", "topic.name"]
             if role in EDITORS
             else []
         )

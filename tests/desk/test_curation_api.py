@@ -114,3 +114,31 @@ def test_roles_hold_on_the_curation_api(
             assert client.post(path, json=body).status_code == 401, path
     edits = [e for e in list_audit(store, limit=20) if e.action.startswith(("topic.", "authors."))]
     assert len(edits) == (5 if role in {"admin", "analyst"} else 0)
+
+
+def test_an_unmerged_topic_counts_as_itself_again_and_the_log_says_from_what(
+    seeded: tuple[Store, dict[str, dict[str, str]], dict[str, int]],
+) -> None:
+    store, tokens, ids = seeded
+    ana = tokens["analyst"]
+    with _client(store) as client:
+        client.post(f"/api/v1/topics/{ids['fees']}/merge", json={"into": ids["card"]}, headers=ana)
+        for _ in range(2):  # the second unmerge changes nothing and logs nothing
+            answer = client.post(f"/api/v1/topics/{ids['fees']}/unmerge", headers=ana)
+            assert answer.json() == {"ok": True}
+        after = {t["id"]: t for t in client.get("/api/v1/topics", headers=ana).json()}
+        assert (after[ids["fees"]]["merged_into"], after[ids["fees"]]["pinned"]) == (None, True)
+        assert (after[ids["fees"]]["shown_as"], after[ids["fees"]]["posts"]) == ("fees", 1)
+        refused = client.post(f"/api/v1/topics/{ids['fees']}/unmerge", headers=tokens["agent"])
+        assert refused.status_code == 403
+        missing = client.post("/api/v1/topics/999999/unmerge", headers=ana)
+        assert missing.status_code in (400, 404)
+    log = [
+        (e.action, e.target, e.detail) for e in list_audit(store, limit=10) if e.action.startswith("topic.")
+    ]
+    assert log[0] == (
+        "topic.unmerge",
+        f"topic:{ids['fees']}",
+        {"from": ids["card"], "from_name": "card / declined", "name": "fees"},
+    )
+    assert [a for a, _, _ in log] == ["topic.unmerge", "topic.merge"]

@@ -214,6 +214,9 @@ def test_topics_commands(workspace: object, capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out.splitlines()[0] == "topic,sentiment,intent,posts"
     assert invoke(["topics", "merge", str(topic["id"]), "999"]) == 2
     assert "no topic 999" in capsys.readouterr().err
+    assert invoke(["topics", "unmerge", str(topic["id"])]) == 0  # not merged: nothing changes, nothing logged
+    assert invoke(["topics", "unmerge", "999"]) == 2
+    assert "no topic 999" in capsys.readouterr().err
     assert invoke(["topics", "pin", str(topic["id"]), "--unpin"]) == 0
     # edits from the shell are in the desk's audit log too, as goodwill's (no user)
     from goodwill.desk.audit import list_audit

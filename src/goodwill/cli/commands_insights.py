@@ -563,6 +563,12 @@ def topics_merge(
     _topic_edit(config, "merge_topic", topic, into)
 
 
+@topics_app.command("unmerge")
+def topics_unmerge(topic: TopicId, config: ConfigOption = None) -> None:
+    """Count a merged topic as itself again (it stays pinned; a topic not merged is left as it is)."""
+    _topic_edit(config, "unmerge_topic", topic)
+
+
 @topics_app.command("pin")
 def topics_pin(
     topic: TopicId,

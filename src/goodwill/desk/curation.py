@@ -34,6 +34,7 @@ __all__ = [
     "rename_topic",
     "split_handles",
     "unlink_handles",
+    "unmerge_topic",
 ]
 
 
@@ -131,6 +132,20 @@ def merge_topic(
 
     with _refusals(viewer):
         topics_store.merge_topics(store, source, target, also=audit)
+
+
+def unmerge_topic(store: Store, viewer: User | None, topic_id: int, *, ip: str | None = None) -> None:
+    """Count a merged topic as itself again, logged with the topic it left (nothing if not merged)."""
+    _require(viewer, Permission.EDIT_INSIGHTS, "unmerge topics")
+    _known(store, viewer, topic_id)
+
+    def audit(conn: Connection) -> None:  # called only when the topic is merged
+        left = int(conn.execute(select(topics.c.merged_into).where(topics.c.id == topic_id)).scalar_one())
+        detail = {"from": left, "from_name": _shown(conn, left), "name": _shown(conn, topic_id)}
+        record_audit(conn, _actor(viewer, ip), "topic.unmerge", target=f"topic:{topic_id}", detail=detail)
+
+    with _refusals(viewer):
+        topics_store.unmerge_topic(store, topic_id, also=audit)
 
 
 def pin_topic(

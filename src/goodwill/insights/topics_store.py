@@ -30,6 +30,7 @@ __all__ = [
     "save_discovery",
     "topic_assignments",
     "topic_display_names",
+    "unmerge_topic",
 ]
 
 
@@ -205,6 +206,25 @@ def merge_topics(store: Store, source: int, target: int, *, also: Also | None = 
         conn.execute(update(topics).where(topics.c.id == target).values(pinned=True))
 
     store.transaction(run)
+
+
+def unmerge_topic(store: Store, topic_id: int, *, also: Also | None = None) -> int | None:
+    """Count ``topic_id`` as itself again; returns the topic it was merged into (None: it was not).
+
+    It stays pinned: the team has decided about it. Unmerging a topic that is not merged changes
+    nothing, so a repeated click or request is harmless.
+    """
+
+    def run(conn: Connection) -> int | None:
+        was = _topic(conn, topic_id).merged_into
+        if was is None:
+            return None
+        if also is not None:
+            also(conn)
+        conn.execute(update(topics).where(topics.c.id == topic_id).values(merged_into=None))
+        return int(was)
+
+    return store.transaction(run)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The JSON API for curating insights: topics (list, name, merge, pin) and linked author handles.
+"""The JSON API for curating insights: topics (list, name, merge, unmerge, pin) and linked author handles.
 
 The same calls and role checks as the desk's curation pages (goodwill.desk.curation), so
 every edit is in the audit log whichever way it came.
@@ -95,6 +95,14 @@ def name_topic(request: Request, user: ApiUser, topic_id: RowId, body: NameIn) -
 @router.post("/topics/{topic_id}/merge", response_model=Done, summary="Count a topic as another from now on")
 def merge_topic(request: Request, user: ApiUser, topic_id: RowId, body: MergeIn) -> Done:
     curation.merge_topic(store_of(request), user, topic_id, body.into, ip=client_ip(request))
+    return Done()
+
+
+@router.post(
+    "/topics/{topic_id}/unmerge", response_model=Done, summary="Count a merged topic as itself again"
+)
+def unmerge_topic(request: Request, user: ApiUser, topic_id: RowId) -> Done:
+    curation.unmerge_topic(store_of(request), user, topic_id, ip=client_ip(request))
     return Done()
 
 

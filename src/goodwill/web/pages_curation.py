@@ -1,4 +1,4 @@
-"""The desk's curation pages: name, merge and pin topics; link one person's handles across networks.
+"""The desk's curation pages: name, merge, unmerge and pin topics; link one person's handles across networks.
 
 Thin handlers over goodwill.desk.curation, which checks roles and writes the audit log.
 Every POST is a plain form with the session's CSRF token, answered with a redirect back to
@@ -54,6 +54,12 @@ def merge_topic(
         raise DeskError("choose the topic to merge into.")
     curation.merge_topic(store_of(request), session.user, topic_id, target, ip=client_ip(request))
     return _back(f"/insights/topics#topic-{target}")
+
+
+@router.post("/insights/topics/{topic_id}/unmerge")
+def unmerge_topic(request: Request, session: CsrfSession, topic_id: RowId) -> Response:
+    curation.unmerge_topic(store_of(request), session.user, topic_id, ip=client_ip(request))
+    return _back(f"/insights/topics#topic-{topic_id}")
 
 
 @router.post("/insights/topics/{topic_id}/pin")
