@@ -478,7 +478,8 @@ topics_app = typer.Typer(
     name="topics",
     help=(
         "What people talk about: discover topics in the stored posts (offline embeddings, clustered, "
-        "labelled by their distinctive words), then name, merge and pin them. Naming or merging pins."
+        "labelled by their distinctive words), then name, merge, unmerge and pin them. "
+        "Naming or merging pins."
     ),
     no_args_is_help=True,
 )

@@ -36,7 +36,7 @@ class Permission(StrEnum):
     VIEW_METRICS = "view_metrics"
     #: the listening charts and the alerts (what `goodwill report` shows)
     VIEW_INSIGHTS = "view_insights"
-    #: name, merge and pin topics; link an author's handles as one person
+    #: name, merge, unmerge and pin topics; link an author's handles as one person
     EDIT_INSIGHTS = "edit_insights"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
