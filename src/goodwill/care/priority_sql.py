@@ -50,7 +50,6 @@ __all__ = [
     "hours_since",
     "merged_judgements",
     "merged_value",
-    "priority_score",
     "round4",
     "spam_flag",
     "static_score",
@@ -150,21 +149,20 @@ def round4(dialect: str, value: ColumnElement[float]) -> ColumnElement[float]:
     return func.round(value, 4)
 
 
-def static_score(
-    dialect: str,
-    *,
-    intent: Any,
-    complaint: Any,
-    sentiment: Any,
-    receptivity: Any,
-    followers: Any,
-) -> ColumnElement[float]:
+def static_score(dialect: str, judged: Any, followers: Any) -> ColumnElement[float]:
     """The parts that do not move with the clock (intent, complaint, negativity, reach, welcome), unrounded.
 
-    Added left to right, as :func:`priority_score` and ``priority_of`` add them, so
-    ``static + waiting + fading`` is the very same double as the whole sum: a stored
-    static part (goodwill.store.ranking) ranks bit for bit as the full expression.
+    Read from the columns of ``judged`` (:func:`merged_judgements`) and the author's followers.
+    Added left to right, as ``priority_of`` adds them, so ``static + waiting + fading``
+    (:func:`dated_score`) is the very same double as the whole sum: a stored static part
+    (goodwill.store.ranking) ranks bit for bit as the score computed whole.
     """
+    intent, complaint, sentiment, receptivity = (
+        judged.c.intent,
+        judged.c.complaint,
+        judged.c.sentiment,
+        judged.c.receptivity,
+    )
     label = _text(dialect, intent, "label")
     weight = case(
         *((label == name, literal(float(w))) for name, w in INTENT_WEIGHT.items()),
@@ -200,29 +198,6 @@ def dated_score(dialect: str, static: Any, created_at: Any, now: datetime) -> Co
 
 #: the most the time part (waiting + fading) adds to a post's static part
 TIME_PART_MAX = 1.0
-
-
-def priority_score(
-    dialect: str,
-    *,
-    intent: Any,
-    complaint: Any,
-    sentiment: Any,
-    receptivity: Any,
-    followers: Any,
-    created_at: Any,
-    now: datetime,
-) -> ColumnElement[float]:
-    """The rounded score from the merged JSON values and the post's followers and posting time."""
-    static = static_score(
-        dialect,
-        intent=intent,
-        complaint=complaint,
-        sentiment=sentiment,
-        receptivity=receptivity,
-        followers=followers,
-    )
-    return dated_score(dialect, static, created_at, now)
 
 
 def spam_flag(dialect: str, spam: Any) -> ColumnElement[bool]:

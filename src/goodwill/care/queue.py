@@ -32,8 +32,8 @@ from goodwill.care.priority_sql import (
     TIME_PART_MAX,
     dated_score,
     merged_judgements,
-    priority_score,
     spam_flag,
+    static_score,
 )
 from goodwill.store import PostQuery, Store, StoredPost
 from goodwill.store.query import current_clause, filter_clauses
@@ -153,16 +153,8 @@ def full_ranking(
     wanted = PostQuery(welcome=True, brand=brand, versions=versions, limit=None)
     e = enrichments.alias("e")
     judged = merged_judgements(dialect, e, [*filter_clauses(wanted, dialect), current_clause(e, versions)])
-    score = priority_score(
-        dialect,
-        intent=judged.c.intent,
-        complaint=judged.c.complaint,
-        sentiment=judged.c.sentiment,
-        receptivity=judged.c.receptivity,
-        followers=posts.c.author_followers,
-        created_at=posts.c.created_at,
-        now=now,
-    ).label("score")
+    static = static_score(dialect, judged, posts.c.author_followers)
+    score = dated_score(dialect, static, posts.c.created_at, now).label("score")
     stmt = (
         select(posts, score)
         .join(judged, judged.c.qid == posts.c.id)

@@ -66,14 +66,7 @@ def candidates(
     if ids is not None:
         where.append(posts.c.id.in_(list(ids)))
     judged = merged_judgements(dialect, e, where)
-    base = static_score(
-        dialect,
-        intent=judged.c.intent,
-        complaint=judged.c.complaint,
-        sentiment=judged.c.sentiment,
-        receptivity=judged.c.receptivity,
-        followers=posts.c.author_followers,
-    )
+    base = static_score(dialect, judged, posts.c.author_followers)
     return (
         select(posts.c.id, base.label("base"))
         .join(judged, judged.c.qid == posts.c.id)
