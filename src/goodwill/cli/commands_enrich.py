@@ -16,9 +16,7 @@ from goodwill.cli.progress import progress_bar
 from goodwill.cli.workspace import resolve_workspace
 from goodwill.enrich.pipeline import Pipeline
 from goodwill.errors import InputError
-
-#: Posts per batch in this process: a stream's or the store's.
-BATCH_SIZE = 1000
+from goodwill.jobs.enrich_stream import DEFAULT_BATCH
 
 
 def _open_input(source: str, stack: ExitStack) -> tuple[BinaryIO, int | None]:
@@ -143,7 +141,7 @@ def enrich(
                 advance(len(line))
                 yield line
 
-        for record in enrich_lines(lines(), pipeline, batch_size=batch_size or BATCH_SIZE):
+        for record in enrich_lines(lines(), pipeline, batch_size=batch_size or DEFAULT_BATCH):
             if explain and isinstance(record.get("enrichment"), dict):
                 record["enrichment"]["explanations"] = explain_post(str(record["text"]), record["enrichment"])
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -183,7 +181,7 @@ def _enrich_store(
         else:
             with progress_bar("enriching", total=total, disable=quiet) as advance:
                 summary = enrich_stored(
-                    store, pipeline, batch_size=batch_size or BATCH_SIZE, progress=advance
+                    store, pipeline, batch_size=batch_size or DEFAULT_BATCH, progress=advance
                 )
     if summary.posts:
         typer.echo(f"enriched {summary.posts:,} new or stale posts")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from goodwill.enrich.pipeline import Pipeline
+from goodwill.jobs.enrich_stream import DEFAULT_BATCH
 from goodwill.store import Store
 
 __all__ = ["EnrichSummary", "enrich_stored"]
@@ -26,7 +27,7 @@ def enrich_stored(
     store: Store,
     pipeline: Pipeline,
     *,
-    batch_size: int = 1000,
+    batch_size: int = DEFAULT_BATCH,
     progress: Callable[[int], None] | None = None,
 ) -> EnrichSummary:
     """Enrich every stale post, committing one batch at a time."""

@@ -19,8 +19,9 @@ from goodwill.json_input import load_json
 from goodwill.models import Post
 from goodwill.sources.mapping import record_to_post
 
-__all__ = ["enrich_lines", "parse_line"]
+__all__ = ["DEFAULT_BATCH", "enrich_lines", "parse_line"]
 
+#: Posts per batch in one process, for a stream and for the store (Dask has its own, enrich_dask).
 DEFAULT_BATCH = 1000
 
 
