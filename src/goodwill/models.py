@@ -36,8 +36,12 @@ ENRICHMENT_KEYS: tuple[str, ...] = (
 NUL_REPLACEMENT = "\ufffd"
 
 
-def _without_nul(value: str | None) -> str | None:
-    return value.replace("\x00", NUL_REPLACEMENT) if value is not None and "\x00" in value else value
+def _without_nul(value: str) -> str:
+    return value.replace("\x00", NUL_REPLACEMENT) if "\x00" in value else value
+
+
+def _optional_without_nul(value: str | None) -> str | None:
+    return None if value is None else _without_nul(value)
 
 
 class Author(BaseModel):
@@ -50,7 +54,7 @@ class Author(BaseModel):
     native_id: str | None = None
     followers: int | None = Field(default=None, ge=0)
 
-    _no_nul = field_validator("handle", "name", "native_id")(_without_nul)
+    _no_nul = field_validator("handle", "name", "native_id")(_optional_without_nul)
 
 
 class Provenance(BaseModel):
@@ -83,12 +87,12 @@ class Post(BaseModel):
     lang: str | None = None
     deleted: bool = False
 
-    _no_nul = field_validator("text", "reply_to", "conversation_id", "url", "lang")(_without_nul)
+    _no_nul = field_validator("text", "reply_to", "conversation_id", "url", "lang")(_optional_without_nul)
 
     @field_validator("network")
     @classmethod
     def _network_is_a_slug(cls, value: str) -> str:
-        cleaned = (_without_nul(value) or "").strip().lower()
+        cleaned = _without_nul(value).strip().lower()
         if not cleaned:
             raise ValueError("network must not be empty")
         return cleaned
@@ -98,7 +102,7 @@ class Post(BaseModel):
     def _id_not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("id must not be empty")
-        return _without_nul(value) or value
+        return _without_nul(value)
 
     @property
     def key(self) -> tuple[str, str]:

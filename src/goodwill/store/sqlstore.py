@@ -154,7 +154,7 @@ class Store:
 
         def run(conn: Connection) -> None:
             write_encoded_rows(conn, rows, now)
-            refresh_ranks(conn, sorted({row[0] for row in rows}))
+            refresh_ranks(conn, [row[0] for row in rows])  # it takes each id once, in order
 
         try:
             write(self._engine, self.url, run)
